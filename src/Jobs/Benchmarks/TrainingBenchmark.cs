@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using DigitGan.Jobs.Model;
+
+using DigitGan.Jobs.Training;
+using DigitGan.Shared.Runs;
+using static TorchSharp.torch;
+
+namespace DigitGan.Jobs.Benchmarks;
+
+public sealed record StepTimings(double Min, double Median, double Max);
+
+public sealed record StepBenchmarkResult
+{
+    public required string Step { get; init; }
+    public int BatchSize { get; init; }
+    public int WarmupSteps { get; init; }
+    public int TimedSteps { get; init; }
+    public double ImagesPerSecond { get; init; }
+    public double MflopPerImageStep { get; init; }
+    public double AchievedGflops { get; init; }
+
+    /// <summary>Images per second the measured peak would allow: peak / FLOPs per image-step.</summary>
+    public double ComputeBoundImagesPerSecond { get; init; }
+
+    /// <summary>ImagesPerSecond / ComputeBoundImagesPerSecond: the figure to compare across machines.</summary>
+    public double FractionOfBound { get; init; }
+
+    public required StepTimings StepSeconds { get; init; }
+}
+
+public sealed record PeakMeasurement(double MatmulGflops, double Conv1x1Gflops)
+{
+    public double Gflops => Math.Max(MatmulGflops, Conv1x1Gflops);
+}
+
+/// <summary>
+/// Times training steps of the real model on synthetic batches and relates the rate to the machine's float32 peak,
+/// measured in the same process (the faster of torch.mm and the same product as a 1x1 convolution, since on AMD
+/// CPUs libtorch's mm path can reach only half of what its convolutions reach).
+/// </summary>
+public static class TrainingBenchmark
+{
+    public const int PeakSize = 2048;
+
+    public static PeakMeasurement MeasurePeak(int repeats = 10)
+    {
+        using var scope = NewDisposeScope();
+        using var generator = new TorchSharp.torch.Generator(1);
+        var a = randn([PeakSize, PeakSize], generator: generator);
+        var b = randn([PeakSize, PeakSize], generator: generator);
+        var flops = 2.0 * PeakSize * PeakSize * PeakSize;
+        var matmul = flops / BestSeconds(() => mm(a, b), repeats) / 1e9;
+
+        // The same product as a 1x1 convolution: input [1, K, 32, 64] (K = 2048 channels, 2048 positions),
+        // weight [N, K, 1, 1] (N = 2048 output channels).
+        var input = a.t().contiguous().view(1, PeakSize, 32, PeakSize / 32);
+        var weight = b.t().contiguous().view(PeakSize, PeakSize, 1, 1);
+        var conv = flops / BestSeconds(() => nn.functional.conv2d(input, weight), repeats) / 1e9;
+        return new PeakMeasurement(matmul, conv);
+    }
+
+    public static StepBenchmarkResult MeasureSteps(StepKind step, int batchSize, int warmup, int steps, double peakGflops, Device device)
+    {
+        var spec = new RunSpec { Step = step, BatchSize = batchSize, Seed = 7 };
+        using var trainer = new DcganTrainer(spec, device);
+        using var dataGenerator = new TorchSharp.torch.Generator(11);
+        using var real = rand([batchSize, 1, 28, 28], generator: dataGenerator).mul_(2).sub_(1).to(device);
+        for (var i = 0; i < warmup; i++)
+        {
+            trainer.Step(real);
+        }
+
+        var times = new double[steps];
+        var total = Stopwatch.StartNew();
+        for (var i = 0; i < steps; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            trainer.Step(real); // reads the losses back, so the step has finished when it returns
+            times[i] = clock.Elapsed.TotalSeconds;
+        }
+
+        var seconds = total.Elapsed.TotalSeconds;
+        var flops = ModelCost.FlopsPerImageStep(step, spec.NoiseDim);
+        var imagesPerSecond = (double)batchSize * steps / seconds;
+        var bound = peakGflops * 1e9 / flops;
+        Array.Sort(times);
+        return new StepBenchmarkResult
+        {
+            Step = step.ToString().ToLowerInvariant(),
+            BatchSize = batchSize,
+            WarmupSteps = warmup,
+            TimedSteps = steps,
+            ImagesPerSecond = imagesPerSecond,
+            MflopPerImageStep = flops / 1e6,
+            AchievedGflops = imagesPerSecond * flops / 1e9,
+            ComputeBoundImagesPerSecond = bound,
+            FractionOfBound = imagesPerSecond / bound,
+            StepSeconds = new StepTimings(times[0], times[steps / 2], times[^1]),
+        };
+    }
+
+    private static double BestSeconds(Func<Tensor> operation, int repeats)
+    {
+        operation().Dispose();
+        var best = double.MaxValue;
+        for (var i = 0; i < repeats; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            operation().Dispose();
+            best = Math.Min(best, clock.Elapsed.TotalSeconds);
+        }
+
+        return best;
+    }
+}

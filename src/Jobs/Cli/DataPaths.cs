@@ -1,0 +1,28 @@
+namespace DigitGan.Jobs.Cli;
+
+/// <summary>
+/// Where the embedded default keeps things: the artifact store under the data folder ($DIGITGAN_DATA, else
+/// $XDG_DATA_HOME/digitgan, else ~/.local/share/digitgan) and the verified MNIST download under the cache folder
+/// ($DIGITGAN_CACHE, else $XDG_CACHE_HOME/digitgan, else ~/.cache/digitgan), where scripts/setup.sh puts it.
+/// </summary>
+public static class DataPaths
+{
+    public static string DataFolder => FromEnvironment("DIGITGAN_DATA", "XDG_DATA_HOME", Path.Combine(".local", "share"));
+
+    public static string DefaultStore => Path.Combine(DataFolder, "store");
+
+    public static string MnistCache => Path.Combine(FromEnvironment("DIGITGAN_CACHE", "XDG_CACHE_HOME", ".cache"), "mnist");
+
+    private static string FromEnvironment(string own, string xdg, string homeRelative)
+    {
+        if (Environment.GetEnvironmentVariable(own) is { Length: > 0 } explicitFolder)
+        {
+            return Path.GetFullPath(explicitFolder);
+        }
+
+        var baseFolder = Environment.GetEnvironmentVariable(xdg) is { Length: > 0 } xdgFolder
+            ? xdgFolder
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), homeRelative);
+        return Path.Combine(baseFolder, "digitgan");
+    }
+}

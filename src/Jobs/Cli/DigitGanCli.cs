@@ -1,0 +1,106 @@
+using System.CommandLine;
+using DigitGan.Jobs.Training;
+using DigitGan.Shared.Artifacts;
+using DigitGan.Shared.Runs;
+using Spectre.Console;
+
+namespace DigitGan.Jobs.Cli;
+
+/// <summary>The `DigitGan.Jobs` command line: train, sample, bench, import-mnist.</summary>
+public static class DigitGanCli
+{
+    public const int UsageError = 2;
+    public const int Failure = 1;
+    public const int Interrupted = 130;
+
+    public static RootCommand Build() => new("DigitGan: trains the TensorFlow-tutorial DCGAN on MNIST with TorchSharp.")
+    {
+        TrainCommand.Create(),
+        SampleCommand.Create(),
+        BenchCommand.Create(),
+        ImportMnistCommand.Create(),
+    };
+
+    public static async Task<int> RunAsync(string[] args, TextWriter? output = null, TextWriter? error = null)
+    {
+        if (Console.IsOutputRedirected)
+        {
+            // Logs and CI: one line per message, not wrapped at an assumed 80 columns.
+            AnsiConsole.Profile.Width = 400;
+        }
+
+        var parse = Build().Parse(args);
+        var stderr = error ?? Console.Error;
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var problem in parse.Errors)
+            {
+                await stderr.WriteLineAsync($"error: {problem.Message}").ConfigureAwait(false);
+            }
+
+            await stderr.WriteLineAsync("Run with --help to see the verbs and their options.").ConfigureAwait(false);
+            return UsageError;
+        }
+
+        var configuration = new InvocationConfiguration { EnableDefaultExceptionHandler = false, Output = output ?? Console.Out, Error = stderr };
+        try
+        {
+            return await parse.InvokeAsync(configuration).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            await stderr.WriteLineAsync("Interrupted.").ConfigureAwait(false);
+            return Interrupted;
+        }
+        catch (Exception ex) when (ex is UsageException or RunSpecException)
+        {
+            await stderr.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
+            return UsageError;
+        }
+        catch (Exception ex) when (IsExpected(ex))
+        {
+            await stderr.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
+            return Failure;
+        }
+        catch (Exception ex)
+        {
+            // Anything else is a bug: say so plainly; the trace only on request.
+            await stderr.WriteLineAsync($"error: unexpected {ex.GetType().Name}: {ex.Message}").ConfigureAwait(false);
+            await stderr.WriteLineAsync(Environment.GetEnvironmentVariable("DIGITGAN_DEBUG") == "1"
+                ? ex.ToString()
+                : "Set DIGITGAN_DEBUG=1 to see the stack trace, and please report it.").ConfigureAwait(false);
+            return Failure;
+        }
+    }
+
+    private static bool IsExpected(Exception ex) => ex is InvalidDataException or FileNotFoundException or DirectoryNotFoundException
+        or RunNotFoundException or NonFiniteTrainingException or ArtifactConflictException or ArgumentException or UnauthorizedAccessException;
+
+    /// <summary>An option whose value is wrong in a way the parser cannot see (exit code 2).</summary>
+    public sealed class UsageException(string message) : Exception(message);
+
+    internal static Option<T> Option<T>(string name, string description, T defaultValue) =>
+        new(name) { Description = description, DefaultValueFactory = _ => defaultValue };
+
+    internal static Option<string> StoreOption() =>
+        Option("--store", "Artifact store folder (the embedded default's data folder unless set).", DataPaths.DefaultStore);
+
+    internal static void Positive(this Option<int> option, int max = int.MaxValue) => option.Validators.Add(result =>
+    {
+        var value = result.GetValueOrDefault<int>();
+        if (value < 1 || value > max)
+        {
+            result.AddError($"{option.Name} must be between 1 and {max} (got {value}).");
+        }
+    });
+
+    internal static void Positive(this Option<int?> option, int max = int.MaxValue) => option.Validators.Add(result =>
+    {
+        if (result.GetValueOrDefault<int?>() is { } value && (value < 1 || value > max))
+        {
+            result.AddError($"{option.Name} must be between 1 and {max} (got {value}).");
+        }
+    });
+
+    internal static void Markup(string markup) => AnsiConsole.MarkupLine(markup);
+}

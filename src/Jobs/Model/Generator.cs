@@ -1,0 +1,61 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace DigitGan.Jobs.Model;
+
+/// <summary>
+/// The TF DCGAN tutorial's generator: noise -> Dense(7*7*256) -> BN -> LeakyReLU -> reshape 256x7x7 ->
+/// ConvT(128, k5, s1) -> BN -> LeakyReLU -> ConvT(64, k5, s2) -> BN -> LeakyReLU -> ConvT(1, k5, s2) -> tanh.
+/// </summary>
+public sealed class Generator : Module<Tensor, Tensor>
+{
+    // Keras defaults that differ from PyTorch's: LeakyReLU slope 0.3; BatchNorm epsilon 1e-3 and momentum 0.99,
+    // which is 0.01 in PyTorch's convention (new = (1 - m) * old + m * batch).
+    public const double LeakySlope = 0.3;
+    public const double BatchNormEps = 1e-3;
+    public const double BatchNormMomentum = 0.01;
+
+    private readonly Linear fc;
+    private readonly BatchNorm1d bn0;
+    private readonly ConvTranspose2d ct1;
+    private readonly BatchNorm2d bn1;
+    private readonly ConvTranspose2d ct2;
+    private readonly BatchNorm2d bn2;
+    private readonly ConvTranspose2d ct3;
+
+    public Generator(int noiseDim, torch.Generator initGenerator) : base(nameof(Generator))
+    {
+        NoiseDim = noiseDim;
+        fc = Linear(noiseDim, 7 * 7 * 256, hasBias: false);
+        bn0 = BatchNorm1d(7 * 7 * 256, eps: BatchNormEps, momentum: BatchNormMomentum);
+        ct1 = ConvTranspose2d(256, 128, kernel_size: 5, stride: 1, padding: 2, bias: false);
+        bn1 = BatchNorm2d(128, eps: BatchNormEps, momentum: BatchNormMomentum);
+
+        // Keras 'same' padding of a stride-2 transposed conv pads asymmetrically (the extra row/column on one side);
+        // padding 2 + output_padding 1 gives the same 14x14 / 28x28 size with the extra pixel on the other side,
+        // so the output grid is shifted by one pixel relative to Keras. A known, harmless difference.
+        ct2 = ConvTranspose2d(128, 64, kernel_size: 5, stride: 2, padding: 2, output_padding: 1, bias: false);
+        bn2 = BatchNorm2d(64, eps: BatchNormEps, momentum: BatchNormMomentum);
+        ct3 = ConvTranspose2d(64, 1, kernel_size: 5, stride: 2, padding: 2, output_padding: 1, bias: false);
+        RegisterComponents();
+
+        foreach (var weight in new[] { fc.weight!, ct1.weight!, ct2.weight!, ct3.weight! })
+        {
+            KerasInit.GlorotUniform(weight, initGenerator);
+        }
+    }
+
+    public int NoiseDim { get; }
+
+    public override Tensor forward(Tensor noise)
+    {
+        using var scope = NewDisposeScope();
+        var x = functional.leaky_relu(bn0.forward(fc.forward(noise)), LeakySlope);
+        x = x.view(-1, 256, 7, 7);
+        x = functional.leaky_relu(bn1.forward(ct1.forward(x)), LeakySlope);
+        x = functional.leaky_relu(bn2.forward(ct2.forward(x)), LeakySlope);
+        return tanh(ct3.forward(x)).MoveToOuterDisposeScope();
+    }
+}

@@ -1,0 +1,3 @@
+using DigitGan.Jobs.Cli;
+
+return await DigitGanCli.RunAsync(args);

@@ -1,0 +1,140 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using DigitGan.Shared.Artifacts;
+using DigitGan.Shared.Runs;
+using static TorchSharp.torch;
+
+namespace DigitGan.Jobs.Training;
+
+/// <summary>What a checkpoint says about itself, readable without loading any tensor.</summary>
+public sealed record CheckpointHeader
+{
+    public int FormatVersion { get; init; } = Checkpoint.FormatVersion;
+    public Guid RunId { get; init; }
+    public int Epoch { get; init; }
+    public long GlobalStep { get; init; }
+    public required RunSpec Spec { get; init; }
+    public string? CodeVersion { get; init; }
+    public DateTimeOffset SavedAt { get; init; }
+}
+
+/// <summary>
+/// One file per checkpoint: a magic line, a JSON header, then in order the generator, the discriminator, both
+/// Adam states (TorchSharp's own binary format, not PyTorch's) and the run's generator state, followed by a
+/// SHA-256 of everything before it, so that a truncated or corrupted download is detected before any tensor is read.
+/// </summary>
+public static class Checkpoint
+{
+    public const int FormatVersion = 1;
+    private static readonly byte[] Magic = "DIGITGAN-CKPT\n"u8.ToArray();
+
+    public static byte[] Serialize(DcganTrainer trainer, CheckpointHeader header)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true))
+        {
+            writer.Write(Magic);
+            var json = JsonSerializer.SerializeToUtf8Bytes(header, ArtifactJson.Lines);
+            writer.Write(json.Length);
+            writer.Write(json);
+            trainer.Generator.save(writer);
+            trainer.Discriminator.save(writer);
+            trainer.GeneratorOptimizer.save_state_dict(writer);
+            trainer.DiscriminatorOptimizer.save_state_dict(writer);
+            using var state = trainer.Random.get_state();
+            var stateBytes = state.cpu().bytes.ToArray();
+            writer.Write(stateBytes.Length);
+            writer.Write(stateBytes);
+        }
+
+        var hash = SHA256.HashData(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+        buffer.Write(hash);
+        return buffer.ToArray();
+    }
+
+    /// <summary>Reads and verifies the header; throws <see cref="InvalidDataException"/> naming the problem.</summary>
+    public static CheckpointHeader ReadHeader(byte[] bytes, string source)
+    {
+        using var reader = OpenVerified(bytes, source);
+        return ReadHeader(reader, source);
+    }
+
+    /// <summary>Restores every part of the checkpoint into a trainer built from the same spec.</summary>
+    public static CheckpointHeader Restore(DcganTrainer trainer, byte[] bytes, string source)
+    {
+        using var reader = OpenVerified(bytes, source);
+        var header = ReadHeader(reader, source);
+        if (header.Spec.NoiseDim != trainer.Spec.NoiseDim)
+        {
+            throw new InvalidDataException($"{source}: the checkpoint's noise dimension is {header.Spec.NoiseDim}, the run's is {trainer.Spec.NoiseDim}.");
+        }
+
+        Load(source, "generator", () => trainer.Generator.load(reader));
+        Load(source, "discriminator", () => trainer.Discriminator.load(reader));
+        Load(source, "generator optimizer", () => trainer.GeneratorOptimizer.load_state_dict(reader));
+        Load(source, "discriminator optimizer", () => trainer.DiscriminatorOptimizer.load_state_dict(reader));
+        Load(source, "random generator state", () =>
+        {
+            var stateBytes = reader.ReadBytes(reader.ReadInt32());
+            using var state = tensor(stateBytes, dtype: ScalarType.Byte);
+            trainer.Random.set_state(state);
+        });
+        return header;
+    }
+
+    /// <summary>Loads only the generator weights (for sampling), checking the file first.</summary>
+    public static CheckpointHeader LoadGenerator(Model.Generator generator, byte[] bytes, string source)
+    {
+        using var reader = OpenVerified(bytes, source);
+        var header = ReadHeader(reader, source);
+        Load(source, "generator", () => generator.load(reader));
+        return header;
+    }
+
+    private static BinaryReader OpenVerified(byte[] bytes, string source)
+    {
+        if (bytes.Length < Magic.Length + 4 + 32 || !bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic))
+        {
+            throw new InvalidDataException($"{source} is not a DigitGan checkpoint (it does not start with the checkpoint signature).");
+        }
+
+        var body = bytes.AsSpan(0, bytes.Length - 32);
+        if (!SHA256.HashData(body).AsSpan().SequenceEqual(bytes.AsSpan(bytes.Length - 32)))
+        {
+            throw new InvalidDataException($"{source} is damaged or truncated (its SHA-256 check failed); use another checkpoint, e.g. a numbered one, or download it again.");
+        }
+
+        var reader = new BinaryReader(new MemoryStream(bytes, 0, bytes.Length - 32, writable: false), Encoding.UTF8);
+        reader.ReadBytes(Magic.Length);
+        return reader;
+    }
+
+    private static CheckpointHeader ReadHeader(BinaryReader reader, string source)
+    {
+        try
+        {
+            var header = JsonSerializer.Deserialize<CheckpointHeader>(reader.ReadBytes(reader.ReadInt32()), ArtifactJson.Options)
+                ?? throw new InvalidDataException("empty header");
+            return header.FormatVersion != FormatVersion
+                ? throw new InvalidDataException($"{source} has checkpoint format {header.FormatVersion}; this version of DigitGan reads format {FormatVersion}.")
+                : header;
+        }
+        catch (Exception ex) when (ex is JsonException or EndOfStreamException)
+        {
+            throw new InvalidDataException($"{source} has an unreadable header: {ex.Message}", ex);
+        }
+    }
+
+    private static void Load(string source, string part, Action load)
+    {
+        try
+        {
+            load();
+        }
+        catch (Exception ex) when (ex is not InvalidDataException)
+        {
+            throw new InvalidDataException($"{source}: the {part} could not be loaded ({ex.Message}); the checkpoint was made by an incompatible model.", ex);
+        }
+    }
+}

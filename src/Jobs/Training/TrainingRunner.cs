@@ -1,0 +1,279 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using DigitGan.Shared.Artifacts;
+using DigitGan.Shared.Datasets;
+using DigitGan.Shared.Imaging;
+using DigitGan.Shared.Runs;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DigitGan.Jobs.Training;
+
+/// <summary>Receives what a run does as it happens (the CLI draws progress from it; the worker logs it).</summary>
+public interface ITrainingObserver
+{
+    void Message(string text);
+    void EpochStarted(int epoch, int totalEpochs, int steps);
+    void StepCompleted(int epoch, int step, int steps, StepResult result, double imagesPerSecond);
+    void EpochCompleted(EpochMetrics metrics, int totalEpochs, double? etaSeconds);
+}
+
+/// <summary>A run that must not be retried: its losses or weights stopped being finite.</summary>
+public sealed class NonFiniteTrainingException(string message) : Exception(message);
+
+/// <summary>
+/// Trains one run end to end against the artifact store: loads MNIST, resumes from the run's latest checkpoint,
+/// trains epoch by epoch, and writes grids, metrics, checkpoints, the manifest and finally the GIF.
+/// </summary>
+public sealed class TrainingRunner(RunRepository runs, ITrainingObserver observer)
+{
+    public const int GridColumns = 4;
+    public const int GridCells = 16;
+    public const int GridScale = 4;
+    public const int GifDelayCentiseconds = 25;
+
+    private IArtifactStore Store => runs.Store;
+
+    public async Task<RunManifest> RunAsync(Guid runId, Device device, int threads, CancellationToken cancellationToken = default)
+    {
+        var manifest = await runs.GetAsync(runId, cancellationToken).ConfigureAwait(false) ?? throw new RunNotFoundException(runId);
+        if (manifest.Status == RunStatus.Succeeded)
+        {
+            observer.Message($"Run {runId} already succeeded; nothing to do.");
+            return manifest;
+        }
+
+        var spec = manifest.Spec;
+        var split = await MnistDataset.LoadAsync(Store, train: true, cancellationToken).ConfigureAwait(false);
+        var imageCount = spec.TrainSubset ?? split.Images.Count;
+        using var images = ToTensor(split.Images, imageCount, device);
+        using var trainer = new DcganTrainer(spec, device);
+
+        var startEpoch = 0;
+        var metricsLines = new List<string>();
+        var latest = await ReadBytesAsync(RunArtifactLayout.LatestCheckpoint(runId), cancellationToken).ConfigureAwait(false);
+        if (latest is not null)
+        {
+            var header = Checkpoint.Restore(trainer, latest, RunArtifactLayout.LatestCheckpoint(runId));
+            startEpoch = header.Epoch;
+            metricsLines = await ReadMetricsUpToAsync(runId, startEpoch, cancellationToken).ConfigureAwait(false);
+            observer.Message($"Resuming run {runId} from its checkpoint of epoch {startEpoch}.");
+        }
+
+        var stepsPerEpoch = StepsPerEpoch(imageCount, spec.BatchSize, spec.MaxStepsPerEpoch);
+        manifest = await runs.UpdateAsync(runId, m => m with
+        {
+            Status = RunStatus.Running,
+            StartedAt = m.StartedAt ?? DateTimeOffset.UtcNow,
+            Error = null,
+            Device = device.type.ToString(),
+            Threads = threads,
+            CodeVersion = TorchRuntime.CodeVersion,
+            Progress = m.Progress with { Epoch = startEpoch, TotalEpochs = spec.Epochs, Step = 0, StepsPerEpoch = stepsPerEpoch },
+        }, cancellationToken).ConfigureAwait(false);
+
+        using var sampleNoise = FixedSampleNoise(spec);
+        var epochSeconds = new List<double>();
+        try
+        {
+            for (var epoch = startEpoch + 1; epoch <= spec.Epochs; epoch++)
+            {
+                var summary = TrainEpoch(trainer, images, epoch, stepsPerEpoch, metricsLines, cancellationToken);
+                epochSeconds.Add(summary.Seconds);
+                metricsLines.Add(JsonSerializer.Serialize<MetricsRecord>(summary, ArtifactJson.Lines));
+                if (!trainer.WeightsAreFinite())
+                {
+                    throw new NonFiniteTrainingException($"A weight became NaN or infinite in epoch {epoch}; the last good checkpoint (epoch {epoch - 1}) is kept.");
+                }
+
+                await Store.PutBytesAsync(RunArtifactLayout.Sample(runId, epoch), PngEncoder.Encode(RenderGrid(trainer, sampleNoise)), cancellationToken: cancellationToken).ConfigureAwait(false);
+
+                // Metrics before the checkpoint: a crash in between leaves metrics ahead of `latest`, which a resume
+                // cuts back; the other order could lose an epoch's metrics.
+                await Store.PutTextAsync(RunArtifactLayout.Metrics(runId), string.Join('\n', metricsLines) + "\n", cancellationToken: cancellationToken).ConfigureAwait(false);
+                var keepNumbered = epoch % spec.CheckpointEvery == 0 || epoch == spec.Epochs;
+                await SaveCheckpointAsync(trainer, runId, epoch, (long)epoch * stepsPerEpoch, keepNumbered, cancellationToken).ConfigureAwait(false);
+
+                var eta = epochSeconds.Average() * (spec.Epochs - epoch);
+                manifest = await runs.UpdateAsync(runId, m => m with
+                {
+                    Progress = new RunProgress { Epoch = epoch, TotalEpochs = spec.Epochs, Step = stepsPerEpoch, StepsPerEpoch = stepsPerEpoch, ImagesPerSecond = summary.ImagesPerSecond, EtaSeconds = eta },
+                    TrainingSeconds = m.TrainingSeconds + summary.Seconds,
+                    LatestCheckpointEpoch = epoch,
+                    CheckpointEpochs = keepNumbered ? [.. m.CheckpointEpochs.Where(e => e != epoch).Append(epoch).Order()] : m.CheckpointEpochs,
+                }, cancellationToken).ConfigureAwait(false);
+                observer.EpochCompleted(summary, spec.Epochs, eta);
+            }
+
+            await WriteGifAsync(runId, spec.Epochs, cancellationToken).ConfigureAwait(false);
+            return await runs.UpdateAsync(runId, m => m with { Status = RunStatus.Succeeded, FinishedAt = DateTimeOffset.UtcNow }, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await runs.UpdateAsync(runId, m => m with
+            {
+                Status = RunStatus.Cancelled,
+                FinishedAt = DateTimeOffset.UtcNow,
+                Error = $"Interrupted during epoch {m.LatestCheckpointEpoch + 1}; resume from the epoch-{m.LatestCheckpointEpoch} checkpoint with `train --resume {runId}`.",
+            }, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+        catch (NonFiniteTrainingException ex)
+        {
+            await runs.UpdateAsync(runId, m => m with { Status = RunStatus.Failed, FinishedAt = DateTimeOffset.UtcNow, Error = ex.Message }, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Full batches plus the partial last one; a last batch of a single image is dropped (BatchNorm needs two).</summary>
+    public static int StepsPerEpoch(int imageCount, int batchSize, int? maxSteps)
+    {
+        var steps = (imageCount / batchSize) + (imageCount % batchSize >= 2 ? 1 : 0);
+        return maxSteps is { } max ? Math.Min(steps, max) : steps;
+    }
+
+    /// <summary>MNIST bytes -> float tensor [N, 1, 28, 28] scaled to [-1, 1] as (x - 127.5) / 127.5, on the device.</summary>
+    public static Tensor ToTensor(IdxImages images, int count, Device device)
+    {
+        using var scope = NewDisposeScope();
+        var bytes = tensor(images.Pixels.AsSpan(0, count * images.PixelsPerImage).ToArray(), dtype: ScalarType.Byte);
+        return bytes.view(count, 1, images.Rows, images.Columns).to(ScalarType.Float32).sub_(127.5).div_(127.5).to(device).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The run's 16 fixed noise vectors, from their own stream of the run's seed: the same cells every epoch.</summary>
+    public static Tensor FixedSampleNoise(RunSpec spec)
+    {
+        using var generator = new torch.Generator(RunSeeds.Derive(spec.Seed, RunSeeds.SampleNoise));
+        return randn([GridCells, spec.NoiseDim], generator: generator);
+    }
+
+    public static GrayImage RenderGrid(DcganTrainer trainer, Tensor noise)
+    {
+        var pixels = trainer.Render(noise);
+        var cells = Enumerable.Range(0, (int)noise.shape[0])
+            .Select(i => GrayImage.FromSignedUnit(pixels.AsSpan(i * 28 * 28, 28 * 28), 28, 28))
+            .ToList();
+        return GrayImage.Grid(cells, GridColumns, GridScale, gap: 2);
+    }
+
+    private EpochMetrics TrainEpoch(DcganTrainer trainer, Tensor images, int epoch, int steps, List<string> metricsLines, CancellationToken cancellationToken)
+    {
+        var spec = trainer.Spec;
+        var count = images.shape[0];
+        observer.EpochStarted(epoch, spec.Epochs, steps);
+        var clock = Stopwatch.StartNew();
+        double dLoss = 0, gLoss = 0, dReal = 0, dFake = 0;
+        long seen = 0;
+        using var order = randperm(count, device: trainer.Device, generator: trainer.Random);
+        for (var step = 1; step <= steps; step++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var start = (long)(step - 1) * spec.BatchSize;
+            var size = Math.Min(spec.BatchSize, count - start);
+            StepResult result;
+            using (var scope = NewDisposeScope())
+            {
+                var batch = images.index_select(0, order.narrow(0, start, size));
+                result = trainer.Step(batch);
+            }
+
+            if (!double.IsFinite(result.DLoss) || !double.IsFinite(result.GLoss))
+            {
+                throw new NonFiniteTrainingException($"The losses became non-finite at epoch {epoch}, step {step} (D loss {result.DLoss}, G loss {result.GLoss}); the last good checkpoint (epoch {epoch - 1}) is kept.");
+            }
+
+            seen += size;
+            (dLoss, gLoss, dReal, dFake) = (dLoss + result.DLoss, gLoss + result.GLoss, dReal + result.DReal, dFake + result.DFake);
+            metricsLines.Add(JsonSerializer.Serialize<MetricsRecord>(new StepMetrics
+            {
+                Epoch = epoch,
+                Step = step,
+                GlobalStep = ((long)(epoch - 1) * steps) + step,
+                DLoss = result.DLoss,
+                GLoss = result.GLoss,
+                DReal = result.DReal,
+                DFake = result.DFake,
+            }, ArtifactJson.Lines));
+            observer.StepCompleted(epoch, step, steps, result, seen / clock.Elapsed.TotalSeconds);
+        }
+
+        var seconds = clock.Elapsed.TotalSeconds;
+        return new EpochMetrics
+        {
+            Epoch = epoch,
+            Steps = steps,
+            Images = seen,
+            DLoss = dLoss / steps,
+            GLoss = gLoss / steps,
+            DReal = dReal / steps,
+            DFake = dFake / steps,
+            Seconds = seconds,
+            ImagesPerSecond = seen / seconds,
+        };
+    }
+
+    private async Task SaveCheckpointAsync(DcganTrainer trainer, Guid runId, int epoch, long globalStep, bool keepNumbered, CancellationToken cancellationToken)
+    {
+        var bytes = Checkpoint.Serialize(trainer, new CheckpointHeader
+        {
+            RunId = runId,
+            Epoch = epoch,
+            GlobalStep = globalStep,
+            Spec = trainer.Spec,
+            CodeVersion = TorchRuntime.CodeVersion,
+            SavedAt = DateTimeOffset.UtcNow,
+        });
+        if (keepNumbered)
+        {
+            await Store.PutBytesAsync(RunArtifactLayout.Checkpoint(runId, epoch), bytes, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+
+        await Store.PutBytesAsync(RunArtifactLayout.LatestCheckpoint(runId), bytes, cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<List<string>> ReadMetricsUpToAsync(Guid runId, int epoch, CancellationToken cancellationToken)
+    {
+        var text = await Store.GetTextAsync(RunArtifactLayout.Metrics(runId), cancellationToken).ConfigureAwait(false);
+        if (text is null)
+        {
+            return [];
+        }
+
+        return [.. text.Value.Text.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Where(line => JsonSerializer.Deserialize<MetricsRecord>(line, ArtifactJson.Lines) is { } record && record.Epoch <= epoch)];
+    }
+
+    private async Task WriteGifAsync(Guid runId, int epochs, CancellationToken cancellationToken)
+    {
+        var frames = new List<GrayImage>(epochs);
+        for (var epoch = 1; epoch <= epochs; epoch++)
+        {
+            var path = RunArtifactLayout.Sample(runId, epoch);
+            var png = await ReadBytesAsync(path, cancellationToken).ConfigureAwait(false)
+                ?? throw new InvalidDataException($"{path} is missing; cannot build the run's GIF.");
+            frames.Add(PngDecoder.Decode(png, path));
+        }
+
+        using var gif = new MemoryStream();
+        GifEncoder.Write(gif, frames, GifDelayCentiseconds);
+        await Store.PutBytesAsync(RunArtifactLayout.Gif(runId), gif.ToArray(), cancellationToken: cancellationToken).ConfigureAwait(false);
+        observer.Message($"Wrote {RunArtifactLayout.Gif(runId)} ({frames.Count} frames).");
+    }
+
+    private async Task<byte[]?> ReadBytesAsync(string path, CancellationToken cancellationToken)
+    {
+        var reader = await Store.OpenReadAsync(path, cancellationToken).ConfigureAwait(false);
+        if (reader is null)
+        {
+            return null;
+        }
+
+        await using (reader.ConfigureAwait(false))
+        {
+            using var buffer = new MemoryStream();
+            await reader.Content.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+            return buffer.ToArray();
+        }
+    }
+}

@@ -1,0 +1,177 @@
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace DigitGan.Shared.Artifacts;
+
+/// <summary>
+/// The embedded default store: artifacts are files under a root folder. Writes go to a temp file and are renamed
+/// into place (readers never see half a file); conditional writes compare the ETag under an exclusive lock file,
+/// so concurrent writers in this or other processes cannot overwrite each other.
+/// </summary>
+public sealed class FileArtifactStore : IArtifactStore
+{
+    private const string TempFolder = ".tmp";
+    private const string LockFolder = ".locks";
+    private readonly string _root;
+
+    public FileArtifactStore(string root)
+    {
+        _root = Path.GetFullPath(root);
+        Directory.CreateDirectory(Path.Combine(_root, TempFolder));
+        Directory.CreateDirectory(Path.Combine(_root, LockFolder));
+    }
+
+    public string Root => _root;
+
+    public string Description => _root;
+
+    public Task<ArtifactReader?> OpenReadAsync(string path, CancellationToken cancellationToken = default)
+    {
+        var full = FullPath(path);
+        try
+        {
+            // Open first, then stat the open handle's file: a concurrent rename replaces the name, not our handle.
+            var stream = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 81920, useAsync: true);
+            return Task.FromResult<ArtifactReader?>(new ArtifactReader(stream, Describe(path, new FileInfo(full))));
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return Task.FromResult<ArtifactReader?>(null);
+        }
+    }
+
+    public async Task<string> PutAsync(string path, Stream content, WriteCondition? condition = null, CancellationToken cancellationToken = default)
+    {
+        var full = FullPath(path);
+        var temp = Path.Combine(_root, TempFolder, $"{Guid.NewGuid():N}");
+        try
+        {
+            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true))
+            {
+                await content.CopyToAsync(file, cancellationToken).ConfigureAwait(false);
+                await file.FlushAsync(cancellationToken).ConfigureAwait(false);
+                file.Flush(flushToDisk: true);
+            }
+
+            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+            if (condition is null)
+            {
+                File.Move(temp, full, overwrite: true);
+                return Describe(path, new FileInfo(full)).ETag;
+            }
+
+            using (await AcquireLockAsync(path, cancellationToken).ConfigureAwait(false))
+            {
+                var current = new FileInfo(full);
+                if (condition.IfNotExists && current.Exists)
+                {
+                    throw new ArtifactConflictException(path, "it already exists");
+                }
+
+                if (condition.IfMatchETag is { } expected)
+                {
+                    if (!current.Exists)
+                    {
+                        throw new ArtifactConflictException(path, "it no longer exists");
+                    }
+
+                    if (Describe(path, current).ETag != expected)
+                    {
+                        throw new ArtifactConflictException(path, "its ETag changed");
+                    }
+                }
+
+                File.Move(temp, full, overwrite: true);
+                return Describe(path, new FileInfo(full)).ETag;
+            }
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
+    }
+
+    public Task<ArtifactInfo?> GetInfoAsync(string path, CancellationToken cancellationToken = default)
+    {
+        var info = new FileInfo(FullPath(path));
+        return Task.FromResult(info.Exists ? Describe(path, info) : null);
+    }
+
+    public async IAsyncEnumerable<ArtifactInfo> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        // Start at the deepest folder the prefix names, then filter by the full prefix (blob semantics).
+        var lastSlash = prefix.LastIndexOf('/');
+        var folder = lastSlash < 0 ? _root : Path.Combine(_root, prefix[..lastSlash]);
+        if (!Directory.Exists(folder))
+        {
+            yield break;
+        }
+
+        var paths = new List<(string Path, FileInfo File)>();
+        foreach (var file in new DirectoryInfo(folder).EnumerateFiles("*", SearchOption.AllDirectories))
+        {
+            var relative = Path.GetRelativePath(_root, file.FullName).Replace(Path.DirectorySeparatorChar, '/');
+            if (relative.StartsWith(prefix, StringComparison.Ordinal) && !relative.StartsWith(TempFolder + "/", StringComparison.Ordinal)
+                && !relative.StartsWith(LockFolder + "/", StringComparison.Ordinal))
+            {
+                paths.Add((relative, file));
+            }
+        }
+
+        paths.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
+        foreach (var (path, file) in paths)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            file.Refresh();
+            if (file.Exists)
+            {
+                yield return Describe(path, file);
+            }
+        }
+
+        await Task.CompletedTask.ConfigureAwait(false);
+    }
+
+    public Task<bool> DeleteAsync(string path, CancellationToken cancellationToken = default)
+    {
+        var full = FullPath(path);
+        if (!File.Exists(full))
+        {
+            return Task.FromResult(false);
+        }
+
+        File.Delete(full);
+        return Task.FromResult(true);
+    }
+
+    private string FullPath(string path) => Path.Combine(_root, ArtifactPath.Validate(path));
+
+    // A rename gives the file a new modification time, and the size is part of it too; the path keeps ETags of
+    // different artifacts apart. Nanosecond-level mtimes make a repeat within one writer's turn impossible.
+    private static ArtifactInfo Describe(string path, FileInfo file)
+    {
+        var stamp = $"{file.LastWriteTimeUtc.Ticks:x}-{file.Length:x}";
+        return new ArtifactInfo(path, file.Length, $"\"{stamp}\"", new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero));
+    }
+
+    private async Task<IDisposable> AcquireLockAsync(string path, CancellationToken cancellationToken)
+    {
+        var name = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(path)))[..32];
+        var lockPath = Path.Combine(_root, LockFolder, name);
+        var delay = TimeSpan.FromMilliseconds(1);
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                // FileShare.None takes an exclusive advisory lock on Unix, honoured by other .NET processes too.
+                return new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
+            }
+            catch (IOException) when (attempt < 2000)
+            {
+                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+                delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 20));
+            }
+        }
+    }
+}

@@ -1,0 +1,62 @@
+namespace DigitGan.Shared.Artifacts;
+
+/// <summary>
+/// A flat, blob-like store of artifacts addressed by '/'-separated paths (runs, datasets, checkpoints).
+/// Reads and writes are streamed; writes can be conditional on the ETag seen at read time.
+/// </summary>
+public interface IArtifactStore
+{
+    /// <summary>A human-readable location (folder or container URL) for logs and CLI output.</summary>
+    string Description { get; }
+
+    /// <summary>Opens an artifact for streaming reads, or returns null when it does not exist.</summary>
+    Task<ArtifactReader?> OpenReadAsync(string path, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Streams <paramref name="content"/> into the artifact and returns its new ETag. With a condition the write
+    /// happens only if the artifact is unchanged (or absent); otherwise <see cref="ArtifactConflictException"/>.
+    /// </summary>
+    Task<string> PutAsync(string path, Stream content, WriteCondition? condition = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Returns size and ETag of an artifact, or null when it does not exist.</summary>
+    Task<ArtifactInfo?> GetInfoAsync(string path, CancellationToken cancellationToken = default);
+
+    /// <summary>Lists artifacts whose path starts with <paramref name="prefix"/>, in ordinal path order.</summary>
+    IAsyncEnumerable<ArtifactInfo> ListAsync(string prefix, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes an artifact; returns false when it did not exist.</summary>
+    Task<bool> DeleteAsync(string path, CancellationToken cancellationToken = default);
+}
+
+public sealed record ArtifactInfo(string Path, long Length, string ETag, DateTimeOffset LastModified);
+
+/// <summary>An open artifact: its content stream and the ETag it had when opened.</summary>
+public sealed class ArtifactReader(Stream content, ArtifactInfo info) : IAsyncDisposable, IDisposable
+{
+    public Stream Content { get; } = content;
+    public ArtifactInfo Info { get; } = info;
+    public ValueTask DisposeAsync() => Content.DisposeAsync();
+    public void Dispose() => Content.Dispose();
+}
+
+/// <summary>Precondition of a write, in the spirit of HTTP If-Match / If-None-Match: *.</summary>
+public sealed record WriteCondition
+{
+    private WriteCondition(string? ifMatch, bool ifNotExists) => (IfMatchETag, IfNotExists) = (ifMatch, ifNotExists);
+
+    /// <summary>Write only if the artifact's current ETag equals this one.</summary>
+    public string? IfMatchETag { get; }
+
+    /// <summary>Write only if the artifact does not exist yet.</summary>
+    public bool IfNotExists { get; }
+
+    public static WriteCondition IfMatch(string etag) => new(etag ?? throw new ArgumentNullException(nameof(etag)), false);
+    public static WriteCondition IfNoneExists { get; } = new(null, true);
+}
+
+/// <summary>A conditional write lost against a concurrent change.</summary>
+public sealed class ArtifactConflictException(string path, string reason)
+    : Exception($"Artifact '{path}' was changed concurrently ({reason}); re-read it and try again.")
+{
+    public string Path { get; } = path;
+}

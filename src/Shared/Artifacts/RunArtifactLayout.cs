@@ -1,0 +1,24 @@
+using System.Globalization;
+
+namespace DigitGan.Shared.Artifacts;
+
+/// <summary>Where each artifact of a run and of the datasets lives in the store (shared/DESIGN.md, blob layout).</summary>
+public static class RunArtifactLayout
+{
+    public const string RunsPrefix = "runs/";
+    public const string MnistPrefix = "datasets/mnist/";
+    public const string MnistManifest = MnistPrefix + "manifest.json";
+
+    public static string RunPrefix(Guid runId) => $"{RunsPrefix}{runId:D}/";
+    public static string Manifest(Guid runId) => RunPrefix(runId) + "manifest.json";
+    public static string Metrics(Guid runId) => RunPrefix(runId) + "metrics.jsonl";
+    public static string SamplesPrefix(Guid runId) => RunPrefix(runId) + "samples/";
+    public static string Sample(Guid runId, int epoch) => SamplesPrefix(runId) + $"epoch-{Epoch(epoch)}.png";
+    public static string Gif(Guid runId) => RunPrefix(runId) + "dcgan.gif";
+    public static string CheckpointsPrefix(Guid runId) => RunPrefix(runId) + "checkpoints/";
+    public static string LatestCheckpoint(Guid runId) => CheckpointsPrefix(runId) + "latest.ckpt";
+    public static string Checkpoint(Guid runId, int epoch) => CheckpointsPrefix(runId) + $"epoch-{Epoch(epoch)}.ckpt";
+    public static string MnistFile(string fileName) => MnistPrefix + fileName;
+
+    private static string Epoch(int epoch) => epoch.ToString("D4", CultureInfo.InvariantCulture);
+}

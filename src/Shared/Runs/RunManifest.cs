@@ -1,0 +1,49 @@
+namespace DigitGan.Shared.Runs;
+
+public enum RunStatus
+{
+    Queued,
+    Running,
+    Succeeded,
+    Failed,
+    Cancelled,
+}
+
+/// <summary>Live progress of a run, rewritten after every epoch.</summary>
+public sealed record RunProgress
+{
+    public int Epoch { get; init; }
+    public int TotalEpochs { get; init; }
+    public int Step { get; init; }
+    public int StepsPerEpoch { get; init; }
+    public double ImagesPerSecond { get; init; }
+    public double? EtaSeconds { get; init; }
+}
+
+/// <summary>runs/{id}/manifest.json: everything known about a run except its metrics and files.</summary>
+public sealed record RunManifest
+{
+    public required Guid RunId { get; init; }
+    public required RunSpec Spec { get; init; }
+    public RunStatus Status { get; init; } = RunStatus.Queued;
+    public RunProgress Progress { get; init; } = new();
+    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset? StartedAt { get; init; }
+    public DateTimeOffset? FinishedAt { get; init; }
+
+    /// <summary>Wall-clock seconds spent training (excluding setup), summed over every attempt.</summary>
+    public double TrainingSeconds { get; init; }
+
+    public string? Error { get; init; }
+    public string? CodeVersion { get; init; }
+    public string? Device { get; init; }
+    public int? Threads { get; init; }
+
+    /// <summary>Epoch of the newest checkpoint written (the one a resume starts from), 0 when none.</summary>
+    public int LatestCheckpointEpoch { get; init; }
+
+    /// <summary>Epochs that have a numbered checkpoint kept.</summary>
+    public IReadOnlyList<int> CheckpointEpochs { get; init; } = [];
+
+    public bool IsFinished => Status is RunStatus.Succeeded or RunStatus.Failed or RunStatus.Cancelled;
+}

@@ -1,0 +1,131 @@
+namespace DigitGan.Shared.Runs;
+
+/// <summary>How one training step updates the two networks.</summary>
+public enum StepKind
+{
+    /// <summary>The TF tutorial's step: one generator pass, both losses from it, each net updated from its own loss.</summary>
+    Shared,
+
+    /// <summary>Conventional GAN step: update D on a detached fake batch, then a fresh G pass for the G update.</summary>
+    Alternating,
+}
+
+/// <summary>What a run trains: the TF DCGAN tutorial's recipe by default (shared/MODEL.md).</summary>
+public sealed record RunSpec
+{
+    public const int MaxEpochs = 500;
+    public const int MinBatchSize = 2;
+    public const int MaxBatchSize = 4096;
+    public const int MaxNoiseDim = 1024;
+
+    public string Name { get; init; } = "dcgan";
+    public IReadOnlyList<string> Tags { get; init; } = [];
+    public string? Notes { get; init; }
+    public int Epochs { get; init; } = 50;
+    public int BatchSize { get; init; } = 256;
+    public double LearningRate { get; init; } = 1e-4;
+    public double Beta1 { get; init; } = 0.9;
+    public double Beta2 { get; init; } = 0.999;
+    public int NoiseDim { get; init; } = 100;
+    public long Seed { get; init; }
+
+    /// <summary>Train on the first N training images; null trains on all 60,000.</summary>
+    public int? TrainSubset { get; init; }
+
+    public StepKind Step { get; init; } = StepKind.Shared;
+
+    /// <summary>Keep a numbered checkpoint every N epochs (the tutorial: 15); the last epoch always gets one.</summary>
+    public int CheckpointEvery { get; init; } = 15;
+
+    /// <summary>Stop each epoch after this many steps (a dry run); null trains whole epochs.</summary>
+    public int? MaxStepsPerEpoch { get; init; }
+
+    /// <summary>
+    /// Checks every field and returns the problems by field name (camelCase, as in the JSON form); empty when valid.
+    /// </summary>
+    public IReadOnlyDictionary<string, string[]> Validate()
+    {
+        var errors = new Dictionary<string, List<string>>();
+        void Add(string field, string message)
+        {
+            if (!errors.TryGetValue(field, out var list))
+            {
+                errors[field] = list = [];
+            }
+
+            list.Add(message);
+        }
+
+        if (string.IsNullOrWhiteSpace(Name) || Name.Length > 100)
+        {
+            Add("name", "Name must be 1-100 characters.");
+        }
+
+        if (Tags.Any(t => string.IsNullOrWhiteSpace(t) || t.Length > 40 || t.Any(c => !(char.IsLetterOrDigit(c) || c is '-' or '_' or '.'))))
+        {
+            Add("tags", "Each tag must be 1-40 characters of letters, digits, '-', '_' or '.'.");
+        }
+
+        if (Notes is { Length: > 4000 })
+        {
+            Add("notes", "Notes must be at most 4,000 characters.");
+        }
+
+        if (Epochs is < 1 or > MaxEpochs)
+        {
+            Add("epochs", $"Epochs must be between 1 and {MaxEpochs}.");
+        }
+
+        if (BatchSize is < MinBatchSize or > MaxBatchSize)
+        {
+            Add("batchSize", $"Batch size must be between {MinBatchSize} and {MaxBatchSize}.");
+        }
+
+        if (!(LearningRate > 0 && LearningRate <= 1))
+        {
+            Add("learningRate", "Learning rate must be greater than 0 and at most 1.");
+        }
+
+        if (!(Beta1 >= 0 && Beta1 < 1))
+        {
+            Add("beta1", "Beta1 must be in [0, 1).");
+        }
+
+        if (!(Beta2 >= 0 && Beta2 < 1))
+        {
+            Add("beta2", "Beta2 must be in [0, 1).");
+        }
+
+        if (NoiseDim is < 1 or > MaxNoiseDim)
+        {
+            Add("noiseDim", $"Noise dimension must be between 1 and {MaxNoiseDim}.");
+        }
+
+        if (Seed < 0)
+        {
+            Add("seed", "Seed must be zero or positive.");
+        }
+
+        if (TrainSubset is { } subset && (subset < BatchSize || subset > 60_000))
+        {
+            Add("trainSubset", $"Train subset must be between the batch size ({BatchSize}) and 60,000 images, or empty for all.");
+        }
+
+        if (CheckpointEvery < 1)
+        {
+            Add("checkpointEvery", "Checkpoint interval must be at least 1 epoch.");
+        }
+
+        if (MaxStepsPerEpoch is < 1)
+        {
+            Add("maxStepsPerEpoch", "Max steps per epoch must be at least 1, or empty for whole epochs.");
+        }
+
+        if (!Enum.IsDefined(Step))
+        {
+            Add("step", "Step must be 'Shared' or 'Alternating'.");
+        }
+
+        return errors.ToDictionary(e => e.Key, e => e.Value.ToArray());
+    }
+}
