@@ -33,7 +33,8 @@ public sealed class FileArtifactStore : IArtifactStore
         {
             // Open first, then stat the open handle's file: a concurrent rename replaces the name, not our handle.
             var stream = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 81920, useAsync: true);
-            return Task.FromResult<ArtifactReader?>(new ArtifactReader(stream, Describe(path, new FileInfo(full))));
+            var info = Describe(path, File.GetLastWriteTimeUtc(stream.SafeFileHandle), RandomAccess.GetLength(stream.SafeFileHandle));
+            return Task.FromResult<ArtifactReader?>(new ArtifactReader(stream, info));
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -54,11 +55,15 @@ public sealed class FileArtifactStore : IArtifactStore
                 file.Flush(flushToDisk: true);
             }
 
+            // Stamp every write with a distinct modification time (the ETag is time + length), however coarse the
+            // file system's own clock is; the ETag is known before the rename, so no later writer can change it.
+            File.SetLastWriteTimeUtc(temp, NextWriteStamp());
+            var etag = Describe(path, new FileInfo(temp)).ETag;
             Directory.CreateDirectory(Path.GetDirectoryName(full)!);
             if (condition is null)
             {
                 File.Move(temp, full, overwrite: true);
-                return Describe(path, new FileInfo(full)).ETag;
+                return etag;
             }
 
             using (await AcquireLockAsync(path, cancellationToken).ConfigureAwait(false))
@@ -83,7 +88,7 @@ public sealed class FileArtifactStore : IArtifactStore
                 }
 
                 File.Move(temp, full, overwrite: true);
-                return Describe(path, new FileInfo(full)).ETag;
+                return etag;
             }
         }
         finally
@@ -100,9 +105,10 @@ public sealed class FileArtifactStore : IArtifactStore
 
     public async IAsyncEnumerable<ArtifactInfo> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        // Start at the deepest folder the prefix names, then filter by the full prefix (blob semantics).
+        // Start at the deepest folder the prefix names, then filter by the full prefix (blob semantics). The folder
+        // part must be a valid artifact path, so a prefix can never reach outside the root ("../", "/etc/").
         var lastSlash = prefix.LastIndexOf('/');
-        var folder = lastSlash < 0 ? _root : Path.Combine(_root, prefix[..lastSlash]);
+        var folder = lastSlash < 0 ? _root : Path.Combine(_root, ArtifactPath.Validate(prefix[..lastSlash]));
         if (!Directory.Exists(folder))
         {
             yield break;
@@ -147,13 +153,27 @@ public sealed class FileArtifactStore : IArtifactStore
 
     private string FullPath(string path) => Path.Combine(_root, ArtifactPath.Validate(path));
 
-    // A rename gives the file a new modification time, and the size is part of it too; the path keeps ETags of
-    // different artifacts apart. Nanosecond-level mtimes make a repeat within one writer's turn impossible.
-    private static ArtifactInfo Describe(string path, FileInfo file)
+    private static long _lastStampTicks;
+
+    /// <summary>Now, but strictly after every stamp this process handed out before.</summary>
+    private static DateTime NextWriteStamp()
     {
-        var stamp = $"{file.LastWriteTimeUtc.Ticks:x}-{file.Length:x}";
-        return new ArtifactInfo(path, file.Length, $"\"{stamp}\"", new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero));
+        while (true)
+        {
+            var last = Interlocked.Read(ref _lastStampTicks);
+            var next = Math.Max(DateTime.UtcNow.Ticks, last + 1);
+            if (Interlocked.CompareExchange(ref _lastStampTicks, next, last) == last)
+            {
+                return new DateTime(next, DateTimeKind.Utc);
+            }
+        }
     }
+
+    // The modification time set by PutAsync (distinct per write) and the size; renames keep the time.
+    private static ArtifactInfo Describe(string path, FileInfo file) => Describe(path, file.LastWriteTimeUtc, file.Length);
+
+    private static ArtifactInfo Describe(string path, DateTime lastWriteUtc, long length) =>
+        new(path, length, $"\"{lastWriteUtc.Ticks:x}-{length:x}\"", new DateTimeOffset(lastWriteUtc, TimeSpan.Zero));
 
     private async Task<IDisposable> AcquireLockAsync(string path, CancellationToken cancellationToken)
     {

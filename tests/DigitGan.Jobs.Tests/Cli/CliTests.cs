@@ -1,0 +1,166 @@
+using System.Diagnostics;
+using DigitGan.Jobs.Cli;
+using DigitGan.Shared.Artifacts;
+using DigitGan.Shared.Runs;
+using SkiaSharp;
+using Xunit;
+
+namespace DigitGan.Jobs.Tests.Cli;
+
+public sealed class CliTests(MnistStoreFixture fixture) : IClassFixture<MnistStoreFixture>
+{
+    [Theory]
+    [InlineData("train --epochs 0", "--epochs")]
+    [InlineData("train --epochs 501", "--epochs")]
+    [InlineData("train --epochs many", "many")]
+    [InlineData("train --batch-size 1", "--batch-size")]
+    [InlineData("train --lr -1", "--lr")]
+    [InlineData("train --noise-dim 0", "--noise-dim")]
+    [InlineData("train --step sideways", "sideways")]
+    [InlineData("train --threads 0", "--threads")]
+    [InlineData("train --train-subset 100", "--train-subset")]
+    [InlineData("train --bogus", "--bogus")]
+    [InlineData("paint", "paint")]
+    [InlineData("bench --steps 0", "--steps")]
+    [InlineData("sample --count 0", "--count")]
+    public async Task Bad_flags_exit_2_with_a_message_naming_the_problem(string commandLine, string mentioned)
+    {
+        var (code, error) = await RunAsync(commandLine.Split(' '));
+        Assert.Equal(DigitGanCli.UsageError, code);
+        Assert.Contains(mentioned, error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Sample_of_a_missing_or_bad_checkpoint_fails_cleanly()
+    {
+        var missing = Path.Combine(fixture.Root, "nope.ckpt");
+        var (code, error) = await RunAsync(["sample", "--checkpoint", missing]);
+        Assert.Equal(DigitGanCli.Failure, code);
+        Assert.Contains("does not exist", error, StringComparison.Ordinal);
+
+        var junk = Path.Combine(fixture.Root, "junk.ckpt");
+        await File.WriteAllTextAsync(junk, "not a checkpoint at all, just text that is long enough to be read");
+        (code, error) = await RunAsync(["sample", "--checkpoint", junk]);
+        Assert.Equal(DigitGanCli.Failure, code);
+        Assert.Contains("not a DigitGan checkpoint", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Train_without_mnist_says_how_to_get_it()
+    {
+        var empty = Path.Combine(fixture.Root, "empty-store");
+        var previous = Environment.GetEnvironmentVariable("DIGITGAN_CACHE");
+        Environment.SetEnvironmentVariable("DIGITGAN_CACHE", Path.Combine(fixture.Root, "no-cache"));
+        try
+        {
+            var (code, error) = await RunAsync(["train", "--store", empty, "--epochs", "1", "--max-steps", "1"]);
+            Assert.Equal(DigitGanCli.Failure, code);
+            Assert.Contains("setup.sh", error, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("DIGITGAN_CACHE", previous);
+        }
+    }
+
+    [Fact]
+    public async Task Train_then_sample_and_resume_through_the_cli()
+    {
+        var store = fixture.Store.Root;
+        var (code, error) = await RunAsync(["train", "--store", store, "--epochs", "1", "--train-subset", "256", "--batch-size", "128", "--seed", "3", "--name", "cli-test", "--tag", "ci"]);
+        Assert.True(code == 0, error);
+
+        var run = await FindRunAsync("cli-test");
+        Assert.Equal(RunStatus.Succeeded, run.Status);
+        Assert.Equal(["ci"], run.Spec.Tags);
+
+        var png = Path.Combine(fixture.Root, "digits.png");
+        (code, error) = await RunAsync(["sample", "--store", store, "--run", run.RunId.ToString(), "--count", "10", "--out", png]);
+        Assert.True(code == 0, error);
+        using (var bitmap = SKBitmap.Decode(png))
+        {
+            Assert.Equal((4 * 28 * 4) + (5 * 2), bitmap.Width); // 10 digits -> 4 columns, scale 4, 2 px gaps
+        }
+
+        var checkpoint = Path.Combine(store, RunArtifactLayout.Checkpoint(run.RunId, 1));
+        (code, error) = await RunAsync(["sample", "--checkpoint", checkpoint, "--count", "4", "--out", png]);
+        Assert.True(code == 0, error);
+
+        (code, error) = await RunAsync(["train", "--store", store, "--resume", run.RunId.ToString()]);
+        Assert.True(code == 0, error); // already succeeded: nothing to do, still success
+
+        (code, error) = await RunAsync(["train", "--store", store, "--resume", Guid.NewGuid().ToString()]);
+        Assert.Equal(DigitGanCli.Failure, code);
+        Assert.Contains("does not exist", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Bench_prints_and_writes_its_figures()
+    {
+        var json = Path.Combine(fixture.Root, "bench.json");
+        var (code, error) = await RunAsync(["bench", "--step", "shared", "--warmup", "1", "--steps", "2", "--batch-size", "16", "--out", json]);
+        Assert.True(code == 0, error);
+        using var report = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(json));
+        var result = report.RootElement.GetProperty("results")[0];
+        Assert.Equal("shared", result.GetProperty("step").GetString());
+        Assert.True(result.GetProperty("imagesPerSecond").GetDouble() > 0);
+        Assert.True(result.GetProperty("fractionOfBound").GetDouble() is > 0 and < 1.5);
+        Assert.True(report.RootElement.GetProperty("peakGflops").GetDouble() > 0);
+        Assert.True(report.RootElement.GetProperty("peakRssBytes").GetInt64() > 0);
+    }
+
+    [Theory]
+    [InlineData(null, "libtorch-cpu-linux-x64", "TorchSharp-cuda-linux")]
+    [InlineData("cuda", "TorchSharp-cuda-linux", "libtorch-cpu-linux-x64")]
+    public void The_torch_backend_property_selects_the_packages(string? backend, string expected, string absent)
+    {
+        var arguments = $"msbuild src/Jobs/DigitGan.Jobs.csproj -getItem:PackageReference -nologo" + (backend is null ? string.Empty : $" -p:TorchBackend={backend}");
+        var output = RunDotnet(arguments, out var exitCode);
+        Assert.True(exitCode == 0, output);
+        Assert.Contains($"\"Identity\": \"{expected}\"", output, StringComparison.Ordinal);
+        Assert.DoesNotContain($"\"Identity\": \"{absent}\"", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_unknown_torch_backend_fails_the_build_with_a_clear_error()
+    {
+        var output = RunDotnet("msbuild src/Jobs/DigitGan.Jobs.csproj -t:DigitGanValidateTorchBackend -p:TorchBackend=rocm -nologo", out var exitCode);
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("Unsupported TorchBackend 'rocm'", output, StringComparison.Ordinal);
+    }
+
+    private static async Task<(int Code, string Error)> RunAsync(string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var code = await DigitGanCli.RunAsync(args, output, error);
+        return (code, error.ToString());
+    }
+
+    private async Task<RunManifest> FindRunAsync(string name)
+    {
+        await foreach (var info in fixture.Store.ListAsync(RunArtifactLayout.RunsPrefix))
+        {
+            if (info.Path.EndsWith("/manifest.json", StringComparison.Ordinal)
+                && (await fixture.Store.GetJsonAsync<RunManifest>(info.Path))?.Value is { } manifest && manifest.Spec.Name == name)
+            {
+                return manifest;
+            }
+        }
+
+        throw new InvalidOperationException($"no run named {name}");
+    }
+
+    private static string RunDotnet(string arguments, out int exitCode)
+    {
+        var start = new ProcessStartInfo("dotnet", arguments) { WorkingDirectory = RepoPaths.Root, RedirectStandardOutput = true, RedirectStandardError = true };
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        process.WaitForExit();
+        exitCode = process.ExitCode;
+        return output.Result + error.Result;
+    }
+}

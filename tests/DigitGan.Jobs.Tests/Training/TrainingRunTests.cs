@@ -1,0 +1,180 @@
+using System.Text.Json;
+using DigitGan.Jobs.Training;
+using DigitGan.Shared.Artifacts;
+using DigitGan.Shared.Runs;
+using SkiaSharp;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace DigitGan.Jobs.Tests.Training;
+
+/// <summary>Whole runs on a small MNIST subset: artifacts, determinism, and resume after an interruption.</summary>
+public sealed class TrainingRunTests(MnistStoreFixture fixture) : IClassFixture<MnistStoreFixture>
+{
+    private static readonly RunSpec SmallSpec = new() { Epochs = 3, BatchSize = 64, TrainSubset = 320, CheckpointEvery = 2, Seed = 42 };
+
+    private readonly RunRepository _runs = new(fixture.Store);
+
+    [Fact]
+    public async Task A_run_writes_every_artifact_and_they_decode()
+    {
+        var manifest = await TrainAsync(SmallSpec);
+        var id = manifest.RunId;
+
+        Assert.Equal(RunStatus.Succeeded, manifest.Status);
+        Assert.Equal(3, manifest.LatestCheckpointEpoch);
+        Assert.Equal([2, 3], manifest.CheckpointEpochs);
+        Assert.Equal(3, manifest.Progress.Epoch);
+        Assert.NotNull(manifest.FinishedAt);
+
+        var records = await ReadMetricsAsync(id);
+        Assert.Equal(3 * 5, records.OfType<StepMetrics>().Count()); // 320 images / 64 = 5 steps an epoch
+        Assert.Equal([1, 2, 3], records.OfType<EpochMetrics>().Select(e => e.Epoch));
+        Assert.All(records.OfType<EpochMetrics>(), e => Assert.True(e.Seconds > 0 && e.ImagesPerSecond > 0 && e.Images == 320));
+
+        for (var epoch = 1; epoch <= 3; epoch++)
+        {
+            using var grid = SKBitmap.Decode(await ReadAsync(RunArtifactLayout.Sample(id, epoch)));
+            Assert.NotNull(grid);
+            Assert.Equal((4 * 28 * TrainingRunner.GridScale) + (5 * 2), grid.Width);
+        }
+
+        using var codec = SKCodec.Create(new SKMemoryStream(await ReadAsync(RunArtifactLayout.Gif(id))));
+        Assert.Equal(3, codec.FrameCount);
+        Assert.True(await fixture.Store.ExistsAsync(RunArtifactLayout.Checkpoint(id, 2)));
+        Assert.True(await fixture.Store.ExistsAsync(RunArtifactLayout.Checkpoint(id, 3)));
+        Assert.False(await fixture.Store.ExistsAsync(RunArtifactLayout.Checkpoint(id, 1)));
+        var header = Checkpoint.ReadHeader(await ReadAsync(RunArtifactLayout.LatestCheckpoint(id)), "latest");
+        Assert.Equal((3, id), (header.Epoch, header.RunId));
+    }
+
+    [Fact]
+    public async Task Same_seed_and_threads_give_identical_metrics_grids_and_weights()
+    {
+        var a = await TrainAsync(SmallSpec with { Epochs = 2 });
+        var b = await TrainAsync(SmallSpec with { Epochs = 2 });
+        var c = await TrainAsync(SmallSpec with { Epochs = 2, Seed = 43 });
+
+        Assert.Equal(await StepLossesAsync(a.RunId), await StepLossesAsync(b.RunId));
+        Assert.NotEqual(await StepLossesAsync(a.RunId), await StepLossesAsync(c.RunId));
+        Assert.Equal(await ReadAsync(RunArtifactLayout.Sample(a.RunId, 2)), await ReadAsync(RunArtifactLayout.Sample(b.RunId, 2)));
+        AssertSameWeights(await ReadAsync(RunArtifactLayout.LatestCheckpoint(a.RunId)), await ReadAsync(RunArtifactLayout.LatestCheckpoint(b.RunId)));
+    }
+
+    [Fact]
+    public async Task An_interrupted_run_resumes_to_the_same_weights_with_each_epoch_once()
+    {
+        var uninterrupted = await TrainAsync(SmallSpec);
+
+        // Interrupt in the middle of epoch 2, after epoch 1's checkpoint.
+        var interrupted = await _runs.CreateAsync(SmallSpec);
+        using var cancel = new CancellationTokenSource();
+        var stopper = new Observer((epoch, step) =>
+        {
+            if (epoch == 2 && step == 3)
+            {
+                cancel.Cancel();
+            }
+        });
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new TrainingRunner(_runs, stopper).RunAsync(interrupted.RunId, CPU, get_num_threads(), cancel.Token));
+        var stopped = await _runs.GetAsync(interrupted.RunId);
+        Assert.Equal(RunStatus.Cancelled, stopped!.Status);
+        Assert.Equal(1, stopped.LatestCheckpointEpoch);
+        Assert.Contains("--resume", stopped.Error, StringComparison.Ordinal);
+
+        var resumed = await new TrainingRunner(_runs, new Observer()).RunAsync(interrupted.RunId, CPU, get_num_threads());
+
+        Assert.Equal(RunStatus.Succeeded, resumed.Status);
+        var records = await ReadMetricsAsync(interrupted.RunId);
+        Assert.Equal([1, 2, 3], records.OfType<EpochMetrics>().Select(e => e.Epoch));
+        Assert.Equal(15, records.OfType<StepMetrics>().Count());
+        Assert.Equal(await StepLossesAsync(uninterrupted.RunId), await StepLossesAsync(interrupted.RunId));
+        AssertSameWeights(await ReadAsync(RunArtifactLayout.LatestCheckpoint(uninterrupted.RunId)), await ReadAsync(RunArtifactLayout.LatestCheckpoint(interrupted.RunId)));
+        Assert.Equal(await ReadAsync(RunArtifactLayout.Gif(uninterrupted.RunId)), await ReadAsync(RunArtifactLayout.Gif(interrupted.RunId)));
+    }
+
+    [Fact]
+    public async Task A_succeeded_run_is_not_trained_again()
+    {
+        var done = await TrainAsync(SmallSpec with { Epochs = 1 });
+        var etag = (await fixture.Store.GetInfoAsync(RunArtifactLayout.LatestCheckpoint(done.RunId)))!.ETag;
+        var again = await new TrainingRunner(_runs, new Observer()).RunAsync(done.RunId, CPU, get_num_threads());
+        Assert.Equal(RunStatus.Succeeded, again.Status);
+        Assert.Equal(etag, (await fixture.Store.GetInfoAsync(RunArtifactLayout.LatestCheckpoint(done.RunId)))!.ETag);
+    }
+
+    [Fact]
+    public async Task Damaged_checkpoints_are_rejected_with_a_clear_message()
+    {
+        var run = await TrainAsync(SmallSpec with { Epochs = 1 });
+        var bytes = await ReadAsync(RunArtifactLayout.LatestCheckpoint(run.RunId));
+        using var trainer = new DcganTrainer(SmallSpec, CPU);
+
+        var flipped = (byte[])bytes.Clone();
+        flipped[bytes.Length / 2] ^= 0x40;
+        Assert.Contains("damaged or truncated", Assert.Throws<InvalidDataException>(() => Checkpoint.Restore(trainer, flipped, "x.ckpt")).Message, StringComparison.Ordinal);
+        Assert.Contains("damaged or truncated", Assert.Throws<InvalidDataException>(() => Checkpoint.Restore(trainer, bytes[..(bytes.Length - 1000)], "x.ckpt")).Message, StringComparison.Ordinal);
+        Assert.Contains("not a DigitGan checkpoint", Assert.Throws<InvalidDataException>(() => Checkpoint.ReadHeader("PK\u0003\u0004 some zip"u8.ToArray(), "x.ckpt")).Message, StringComparison.Ordinal);
+
+        using var otherShape = new DcganTrainer(SmallSpec with { NoiseDim = 64 }, CPU);
+        Assert.Contains("noise dimension", Assert.Throws<InvalidDataException>(() => Checkpoint.Restore(otherShape, bytes, "x.ckpt")).Message, StringComparison.Ordinal);
+    }
+
+    private async Task<RunManifest> TrainAsync(RunSpec spec)
+    {
+        var manifest = await _runs.CreateAsync(spec);
+        return await new TrainingRunner(_runs, new Observer()).RunAsync(manifest.RunId, CPU, get_num_threads());
+    }
+
+    private async Task<byte[]> ReadAsync(string path)
+    {
+        var reader = await fixture.Store.OpenReadAsync(path) ?? throw new FileNotFoundException(path);
+        await using (reader)
+        {
+            using var buffer = new MemoryStream();
+            await reader.Content.CopyToAsync(buffer);
+            return buffer.ToArray();
+        }
+    }
+
+    private async Task<List<MetricsRecord>> ReadMetricsAsync(Guid runId)
+    {
+        var text = await fixture.Store.GetTextAsync(RunArtifactLayout.Metrics(runId));
+        return [.. text!.Value.Text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonSerializer.Deserialize<MetricsRecord>(l, ArtifactJson.Lines)!)];
+    }
+
+    private async Task<List<(int, int, double, double, double, double)>> StepLossesAsync(Guid runId)
+        => [.. (await ReadMetricsAsync(runId)).OfType<StepMetrics>().Select(s => (s.Epoch, s.Step, s.DLoss, s.GLoss, s.DReal, s.DFake))];
+
+    private static void AssertSameWeights(byte[] first, byte[] second)
+    {
+        using var a = new DcganTrainer(SmallSpec, CPU);
+        using var b = new DcganTrainer(SmallSpec with { Seed = 1 }, CPU);
+        Checkpoint.Restore(a, first, "first");
+        Checkpoint.Restore(b, second, "second");
+        var left = a.Generator.state_dict().Concat(a.Discriminator.state_dict()).ToList();
+        var right = b.Generator.state_dict().Concat(b.Discriminator.state_dict()).ToList();
+        Assert.Equal(left.Select(p => p.Key), right.Select(p => p.Key));
+        foreach (var (l, r) in left.Zip(right))
+        {
+            Assert.True(l.Value.eq(r.Value).all().item<bool>(), $"{l.Key} differs");
+        }
+    }
+
+    private sealed class Observer(Action<int, int>? onStep = null) : ITrainingObserver
+    {
+        public void Message(string text)
+        {
+        }
+
+        public void EpochStarted(int epoch, int totalEpochs, int steps)
+        {
+        }
+
+        public void StepCompleted(int epoch, int step, int steps, StepResult result, double imagesPerSecond) => onStep?.Invoke(epoch, step);
+
+        public void EpochCompleted(EpochMetrics metrics, int totalEpochs, double? etaSeconds)
+        {
+        }
+    }
+}

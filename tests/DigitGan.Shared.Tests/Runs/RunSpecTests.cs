@@ -1,0 +1,209 @@
+using DigitGan.Shared.Artifacts;
+using DigitGan.Shared.Runs;
+using DigitGan.Shared.Tests.TestSupport;
+using Xunit;
+
+namespace DigitGan.Shared.Tests.Runs;
+
+public sealed class RunSpecTests : IDisposable
+{
+    private readonly TempDirectory _temp = new("runs");
+    private readonly FileArtifactStore _store;
+    private readonly RunRepository _repository;
+
+    public RunSpecTests()
+    {
+        _store = new FileArtifactStore(_temp.Path);
+        _repository = new RunRepository(_store);
+    }
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public void DefaultSpec_IsValidAndMatchesTheTutorial()
+    {
+        var spec = new RunSpec();
+
+        Assert.Empty(spec.Validate());
+        Assert.Equal(50, spec.Epochs);
+        Assert.Equal(256, spec.BatchSize);
+        Assert.Equal(1e-4, spec.LearningRate);
+        Assert.Equal(0.9, spec.Beta1);
+        Assert.Equal(0.999, spec.Beta2);
+        Assert.Equal(100, spec.NoiseDim);
+        Assert.Equal(15, spec.CheckpointEvery);
+        Assert.Equal(StepKind.Shared, spec.Step);
+        Assert.Null(spec.TrainSubset);
+        Assert.Null(spec.MaxStepsPerEpoch);
+        Assert.Equal(0, spec.Seed);
+        Assert.Empty(spec.Tags);
+    }
+
+    [Theory]
+    [InlineData(1, 2, 10_000, 500)]
+    [InlineData(500, 4096, 4096, 1)]
+    public void BoundaryValues_AreValid(int epochs, int batchSize, int trainSubset, int checkpointEvery)
+    {
+        var spec = new RunSpec
+        {
+            Epochs = epochs,
+            BatchSize = batchSize,
+            TrainSubset = trainSubset,
+            CheckpointEvery = checkpointEvery,
+            NoiseDim = RunSpec.MaxNoiseDim,
+            LearningRate = 1,
+            Beta1 = 0,
+            MaxStepsPerEpoch = 1,
+            Tags = ["baseline", "lr-1e-4", "v1.2_x"],
+            Step = StepKind.Alternating,
+        };
+        Assert.Empty(spec.Validate());
+    }
+
+    public static TheoryData<string, RunSpec> BadSpecs => new()
+    {
+        { "epochs", new RunSpec { Epochs = 0 } },
+        { "epochs", new RunSpec { Epochs = 501 } },
+        { "batchSize", new RunSpec { BatchSize = 1 } },
+        { "batchSize", new RunSpec { BatchSize = 4097 } },
+        { "learningRate", new RunSpec { LearningRate = 0 } },
+        { "learningRate", new RunSpec { LearningRate = -1e-4 } },
+        { "learningRate", new RunSpec { LearningRate = double.NaN } },
+        { "learningRate", new RunSpec { LearningRate = double.PositiveInfinity } },
+        { "beta1", new RunSpec { Beta1 = 1.0 } },
+        { "beta1", new RunSpec { Beta1 = double.NaN } },
+        { "beta2", new RunSpec { Beta2 = -0.1 } },
+        { "noiseDim", new RunSpec { NoiseDim = 0 } },
+        { "noiseDim", new RunSpec { NoiseDim = 1025 } },
+        { "seed", new RunSpec { Seed = -1 } },
+        { "trainSubset", new RunSpec { TrainSubset = 255 } },
+        { "trainSubset", new RunSpec { BatchSize = 64, TrainSubset = 63 } },
+        { "trainSubset", new RunSpec { TrainSubset = 60_001 } },
+        { "checkpointEvery", new RunSpec { CheckpointEvery = 0 } },
+        { "maxStepsPerEpoch", new RunSpec { MaxStepsPerEpoch = 0 } },
+        { "name", new RunSpec { Name = "" } },
+        { "name", new RunSpec { Name = "   " } },
+        { "name", new RunSpec { Name = new string('n', 101) } },
+        { "tags", new RunSpec { Tags = ["ok", "has space"] } },
+        { "tags", new RunSpec { Tags = [""] } },
+        { "notes", new RunSpec { Notes = new string('x', 4001) } },
+        { "step", new RunSpec { Step = (StepKind)7 } },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadSpecs))]
+    public void BadValue_ProducesAnErrorUnderExactlyThatField(string field, RunSpec spec)
+    {
+        var errors = spec.Validate();
+
+        Assert.Equal([field], errors.Keys);
+        Assert.NotEmpty(errors[field]);
+        Assert.All(errors[field], message => Assert.False(string.IsNullOrWhiteSpace(message)));
+    }
+
+    [Fact]
+    public void SeveralBadValues_AreAllReported()
+    {
+        var errors = new RunSpec { Epochs = 0, BatchSize = 1, Seed = -5, Name = "" }.Validate();
+        Assert.Equal(["batchSize", "epochs", "name", "seed"], errors.Keys.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task CreateAsync_WithBadSpec_ThrowsRunSpecExceptionAndWritesNothing()
+    {
+        var ex = await Assert.ThrowsAsync<RunSpecException>(
+            () => _repository.CreateAsync(new RunSpec { BatchSize = 1, NoiseDim = 0 }, cancellationToken: Ct));
+
+        Assert.Contains("batchSize", ex.Errors.Keys);
+        Assert.Contains("noiseDim", ex.Errors.Keys);
+        Assert.Equal(2, ex.Errors.Count);
+        Assert.Contains(ex.Errors["batchSize"][0], ex.Message, StringComparison.Ordinal);
+
+        var written = new List<string>();
+        await foreach (var info in _store.ListAsync(RunArtifactLayout.RunsPrefix, Ct))
+        {
+            written.Add(info.Path);
+        }
+
+        Assert.Empty(written);
+    }
+
+    [Fact]
+    public async Task UpdateAsync_OnUnknownRun_ThrowsRunNotFoundException()
+    {
+        var id = Guid.NewGuid();
+        var calls = 0;
+
+        var ex = await Assert.ThrowsAsync<RunNotFoundException>(
+            () => _repository.UpdateAsync(id, m => { calls++; return m; }, Ct));
+
+        Assert.Equal(id, ex.RunId);
+        Assert.Contains(id.ToString("D"), ex.Message, StringComparison.Ordinal);
+        Assert.Equal(0, calls);
+        Assert.Null(await _repository.GetAsync(id, Ct));
+    }
+
+    [Fact]
+    public async Task CreatedManifest_RoundTrips()
+    {
+        var spec = new RunSpec
+        {
+            Name = "round-trip",
+            Tags = ["a", "b-2"],
+            Notes = "notes here",
+            Epochs = 3,
+            BatchSize = 64,
+            LearningRate = 2e-4,
+            Beta1 = 0.5,
+            Beta2 = 0.99,
+            NoiseDim = 64,
+            Seed = 1234567890123,
+            TrainSubset = 1000,
+            Step = StepKind.Alternating,
+            CheckpointEvery = 2,
+            MaxStepsPerEpoch = 5,
+        };
+
+        var created = await _repository.CreateAsync(spec, codeVersion: "abc123", cancellationToken: Ct);
+        Assert.Equal(RunStatus.Queued, created.Status);
+        Assert.NotEqual(Guid.Empty, created.RunId);
+        Assert.True(await _store.ExistsAsync(RunArtifactLayout.Manifest(created.RunId), Ct));
+
+        var loaded = await _repository.GetAsync(created.RunId, Ct);
+        Assert.NotNull(loaded);
+        Assert.Equal(created.RunId, loaded.RunId);
+        Assert.Equal(RunStatus.Queued, loaded.Status);
+        Assert.False(loaded.IsFinished);
+        Assert.Equal("abc123", loaded.CodeVersion);
+        Assert.Equal(created.CreatedAt, loaded.CreatedAt);
+        Assert.Equal(3, loaded.Progress.TotalEpochs);
+        Assert.Equal(0, loaded.Progress.Step);
+        Assert.Null(loaded.StartedAt);
+
+        // RunSpec.Tags is a list, so record equality compares it by reference: compare it by content instead.
+        Assert.Equal(spec.Tags, loaded.Spec.Tags);
+        Assert.Equal(spec with { Tags = loaded.Spec.Tags }, loaded.Spec);
+        Assert.Empty(loaded.Spec.Validate());
+
+        // The second run gets its own id and manifest.
+        var second = await _repository.CreateAsync(new RunSpec(), cancellationToken: Ct);
+        Assert.NotEqual(created.RunId, second.RunId);
+        Assert.Equal(new RunSpec().Epochs, (await _repository.GetAsync(second.RunId, Ct))!.Spec.Epochs);
+    }
+
+    [Fact]
+    public async Task UpdateAsync_AppliesTheChangeAndPersistsIt()
+    {
+        var run = await _repository.CreateAsync(new RunSpec(), cancellationToken: Ct);
+
+        var updated = await _repository.UpdateAsync(run.RunId, m => m with { Status = RunStatus.Running, Progress = m.Progress with { Epoch = 2 } }, Ct);
+
+        Assert.Equal(RunStatus.Running, updated.Status);
+        var loaded = await _repository.GetAsync(run.RunId, Ct);
+        Assert.Equal(RunStatus.Running, loaded!.Status);
+        Assert.Equal(2, loaded.Progress.Epoch);
+        Assert.Equal(run.Spec.Epochs, loaded.Progress.TotalEpochs);
+    }
+}
