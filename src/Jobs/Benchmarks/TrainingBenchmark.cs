@@ -26,6 +26,9 @@ public sealed record StepBenchmarkResult
     public double FractionOfBound { get; init; }
 
     public required StepTimings StepSeconds { get; init; }
+
+    /// <summary>Peak resident memory while this step kind ran (VmHWM reset before it), or the process peak where that cannot be reset.</summary>
+    public long PeakRssBytes { get; init; }
 }
 
 public sealed record PeakMeasurement(double MatmulGflops, double Conv1x1Gflops)
@@ -61,6 +64,7 @@ public static class TrainingBenchmark
 
     public static StepBenchmarkResult MeasureSteps(StepKind step, int batchSize, int warmup, int steps, double peakGflops, Device device)
     {
+        ResetPeakRss();
         var spec = new RunSpec { Step = step, BatchSize = batchSize, Seed = 7 };
         using var trainer = new DcganTrainer(spec, device);
         using var dataGenerator = new TorchSharp.torch.Generator(11);
@@ -96,7 +100,41 @@ public static class TrainingBenchmark
             ComputeBoundImagesPerSecond = bound,
             FractionOfBound = imagesPerSecond / bound,
             StepSeconds = new StepTimings(times[0], times[steps / 2], times[^1]),
+            PeakRssBytes = PeakRssBytes(),
         };
+    }
+
+    /// <summary>Peak resident set size of this process since start or since the last <see cref="ResetPeakRss"/>.</summary>
+    public static long PeakRssBytes()
+    {
+        try
+        {
+            var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+            if (line is not null && long.TryParse(line["VmHWM:".Length..].Trim().Split(' ')[0], out var kib))
+            {
+                return kib * 1024;
+            }
+        }
+        catch (IOException)
+        {
+        }
+
+        return Process.GetCurrentProcess().PeakWorkingSet64;
+    }
+
+    /// <summary>Linux: writing 5 to /proc/self/clear_refs resets VmHWM, so each step kind's peak is its own.</summary>
+    private static void ResetPeakRss()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        try
+        {
+            File.WriteAllText("/proc/self/clear_refs", "5");
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Not Linux, or not permitted: the figure is then the process-wide peak.
+        }
     }
 
     private static double BestSeconds(Func<Tensor> operation, int repeats)

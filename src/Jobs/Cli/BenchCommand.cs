@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
 using System.Text.Json;
 using DigitGan.Jobs.Benchmarks;
 using DigitGan.Jobs.Training;
@@ -52,12 +51,12 @@ public static class BenchCommand
             var peakAfter = TrainingBenchmark.MeasurePeak();
             var peak = peakAfter.Gflops > peakBefore.Gflops ? peakAfter : peakBefore;
             results = [.. results.Select(r => Rebase(r, peak.Gflops))];
-            var peakRss = Process.GetCurrentProcess().PeakWorkingSet64;
+            var peakRss = results.Max(r => r.PeakRssBytes);
 
-            var table = new Table().AddColumns("step", "images/s", "GFLOP/s", "MFLOP/img-step", "bound img/s", "fraction of bound", "step s (min/median/max)");
+            var table = new Table().AddColumns("step", "images/s", "GFLOP/s", "MFLOP/img-step", "bound img/s", "fraction of bound", "step s (min/median/max)", "peak RSS MiB");
             foreach (var r in results)
             {
-                table.AddRow(r.Step, $"{r.ImagesPerSecond:F1}", $"{r.AchievedGflops:F1}", $"{r.MflopPerImageStep:F1}", $"{r.ComputeBoundImagesPerSecond:F1}", $"{r.FractionOfBound:F3}", $"{r.StepSeconds.Min:F3} / {r.StepSeconds.Median:F3} / {r.StepSeconds.Max:F3}");
+                table.AddRow(r.Step, $"{r.ImagesPerSecond:F1}", $"{r.AchievedGflops:F1}", $"{r.MflopPerImageStep:F1}", $"{r.ComputeBoundImagesPerSecond:F1}", $"{r.FractionOfBound:F3}", $"{r.StepSeconds.Min:F3} / {r.StepSeconds.Median:F3} / {r.StepSeconds.Max:F3}", $"{r.PeakRssBytes / 1048576.0:F0}");
             }
 
             AnsiConsole.Write(table);

@@ -52,7 +52,7 @@ public sealed class Discriminator : Module<Tensor, Tensor>
             return x;
         }
 
-        var keep = rand(x.shape, dtype: x.dtype, device: x.device, generator: dropoutGenerator).ge_(DropoutRate);
-        return x.mul(keep).div_(1 - DropoutRate);
+        using var keep = empty_like(x).bernoulli_(1 - DropoutRate, dropoutGenerator).div_(1 - DropoutRate);
+        return x.mul(keep);
     }
 }

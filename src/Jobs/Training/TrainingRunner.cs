@@ -154,7 +154,7 @@ public sealed class TrainingRunner(RunRepository runs, ITrainingObserver observe
         var cells = Enumerable.Range(0, (int)noise.shape[0])
             .Select(i => GrayImage.FromSignedUnit(pixels.AsSpan(i * 28 * 28, 28 * 28), 28, 28))
             .ToList();
-        return GrayImage.Grid(cells, GridColumns, GridScale, gap: 2);
+        return GrayImage.Grid(cells, GridColumns, GridScale, gap: 2, gapValue: 128);
     }
 
     private EpochMetrics TrainEpoch(DcganTrainer trainer, Tensor images, int epoch, int steps, List<string> metricsLines, CancellationToken cancellationToken)
