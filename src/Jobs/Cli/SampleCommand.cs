@@ -69,13 +69,8 @@ public static class SampleCommand
 
         var store = new FileArtifactStore(storeFolder);
         var path = epoch is { } e ? RunArtifactLayout.Checkpoint(runId!.Value, e) : RunArtifactLayout.LatestCheckpoint(runId!.Value);
-        var reader = await store.OpenReadAsync(path, cancellationToken).ConfigureAwait(false)
+        var bytes = await store.GetBytesAsync(path, cancellationToken).ConfigureAwait(false)
             ?? throw new FileNotFoundException($"{path} is not in the store at {store.Description}; list the run's checkpoints in {store.Description}/{RunArtifactLayout.CheckpointsPrefix(runId!.Value)}.");
-        await using (reader.ConfigureAwait(false))
-        {
-            using var buffer = new MemoryStream();
-            await reader.Content.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
-            return (buffer.ToArray(), path);
-        }
+        return (bytes, path);
     }
 }

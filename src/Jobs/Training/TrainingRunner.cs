@@ -52,7 +52,7 @@ public sealed class TrainingRunner(RunRepository runs, ITrainingObserver observe
 
         var startEpoch = 0;
         var metricsLines = new List<string>();
-        var latest = await ReadBytesAsync(RunArtifactLayout.LatestCheckpoint(runId), cancellationToken).ConfigureAwait(false);
+        var latest = await Store.GetBytesAsync(RunArtifactLayout.LatestCheckpoint(runId), cancellationToken).ConfigureAwait(false);
         if (latest is not null)
         {
             var header = Checkpoint.Restore(trainer, latest, RunArtifactLayout.LatestCheckpoint(runId));
@@ -250,7 +250,7 @@ public sealed class TrainingRunner(RunRepository runs, ITrainingObserver observe
         for (var epoch = 1; epoch <= epochs; epoch++)
         {
             var path = RunArtifactLayout.Sample(runId, epoch);
-            var png = await ReadBytesAsync(path, cancellationToken).ConfigureAwait(false)
+            var png = await Store.GetBytesAsync(path, cancellationToken).ConfigureAwait(false)
                 ?? throw new InvalidDataException($"{path} is missing; cannot build the run's GIF.");
             frames.Add(PngDecoder.Decode(png, path));
         }
@@ -259,21 +259,5 @@ public sealed class TrainingRunner(RunRepository runs, ITrainingObserver observe
         GifEncoder.Write(gif, frames, GifDelayCentiseconds);
         await Store.PutBytesAsync(RunArtifactLayout.Gif(runId), gif.ToArray(), cancellationToken: cancellationToken).ConfigureAwait(false);
         observer.Message($"Wrote {RunArtifactLayout.Gif(runId)} ({frames.Count} frames).");
-    }
-
-    private async Task<byte[]?> ReadBytesAsync(string path, CancellationToken cancellationToken)
-    {
-        var reader = await Store.OpenReadAsync(path, cancellationToken).ConfigureAwait(false);
-        if (reader is null)
-        {
-            return null;
-        }
-
-        await using (reader.ConfigureAwait(false))
-        {
-            using var buffer = new MemoryStream();
-            await reader.Content.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
-            return buffer.ToArray();
-        }
     }
 }

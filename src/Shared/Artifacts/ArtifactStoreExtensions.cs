@@ -17,6 +17,23 @@ public static class ArtifactStoreExtensions
     public static Task<string> PutTextAsync(this IArtifactStore store, string path, string text, WriteCondition? condition = null, CancellationToken cancellationToken = default)
         => store.PutBytesAsync(path, Encoding.UTF8.GetBytes(text), condition, cancellationToken);
 
+    /// <summary>Reads a whole artifact into memory (checkpoints, grids, dataset files); null when absent.</summary>
+    public static async Task<byte[]?> GetBytesAsync(this IArtifactStore store, string path, CancellationToken cancellationToken = default)
+    {
+        var reader = await store.OpenReadAsync(path, cancellationToken).ConfigureAwait(false);
+        if (reader is null)
+        {
+            return null;
+        }
+
+        await using (reader.ConfigureAwait(false))
+        {
+            using var buffer = new MemoryStream(checked((int)Math.Max(reader.Info.Length, 0)));
+            await reader.Content.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+            return buffer.ToArray();
+        }
+    }
+
     /// <summary>Reads a small text artifact (manifests, metrics); null when absent.</summary>
     public static async Task<(string Text, string ETag)?> GetTextAsync(this IArtifactStore store, string path, CancellationToken cancellationToken = default)
     {

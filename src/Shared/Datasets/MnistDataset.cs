@@ -65,17 +65,11 @@ public static class MnistDataset
             throw new InvalidDataException($"The MNIST manifest lists no {name}. {SetupHint}");
         }
 
-        var reader = await store.OpenReadAsync(path, cancellationToken).ConfigureAwait(false)
+        var bytes = await store.GetBytesAsync(path, cancellationToken).ConfigureAwait(false)
             ?? throw new FileNotFoundException($"{path} is missing from the store at {store.Description}. {SetupHint}");
-        await using (reader.ConfigureAwait(false))
-        {
-            using var buffer = new MemoryStream(checked((int)Math.Max(reader.Info.Length, 0)));
-            await reader.Content.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
-            var bytes = buffer.ToArray();
-            var hash = Convert.ToHexStringLower(SHA256.HashData(bytes));
-            return hash == expected.Sha256
-                ? bytes
-                : throw new InvalidDataException($"{path}: SHA-256 is {hash}, but the dataset manifest says {expected.Sha256}; the stored file is corrupt. {SetupHint}");
-        }
+        var hash = Convert.ToHexStringLower(SHA256.HashData(bytes));
+        return hash == expected.Sha256
+            ? bytes
+            : throw new InvalidDataException($"{path}: SHA-256 is {hash}, but the dataset manifest says {expected.Sha256}; the stored file is corrupt. {SetupHint}");
     }
 }

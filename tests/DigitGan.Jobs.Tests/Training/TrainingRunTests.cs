@@ -127,15 +127,7 @@ public sealed class TrainingRunTests(MnistStoreFixture fixture) : IClassFixture<
     }
 
     private async Task<byte[]> ReadAsync(string path)
-    {
-        var reader = await fixture.Store.OpenReadAsync(path) ?? throw new FileNotFoundException(path);
-        await using (reader)
-        {
-            using var buffer = new MemoryStream();
-            await reader.Content.CopyToAsync(buffer);
-            return buffer.ToArray();
-        }
-    }
+        => await fixture.Store.GetBytesAsync(path) ?? throw new FileNotFoundException(path);
 
     private async Task<List<MetricsRecord>> ReadMetricsAsync(Guid runId)
     {
