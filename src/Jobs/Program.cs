@@ -1,3 +1,5 @@
 using DigitGan.Jobs.Cli;
+using DigitGan.Jobs.Training;
 
+NativeMemory.LimitMallocArenas();
 return await DigitGanCli.RunAsync(args);

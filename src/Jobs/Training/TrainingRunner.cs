@@ -178,6 +178,8 @@ public sealed class TrainingRunner(RunRepository runs, ITrainingObserver observe
                 result = trainer.Step(batch);
             }
 
+            NativeMemory.ReleaseUnownedTensors();
+
             if (!double.IsFinite(result.DLoss) || !double.IsFinite(result.GLoss))
             {
                 throw new NonFiniteTrainingException($"The losses became non-finite at epoch {epoch}, step {step} (D loss {result.DLoss}, G loss {result.GLoss}); the last good checkpoint (epoch {epoch - 1}) is kept.");
