@@ -39,7 +39,7 @@ public sealed class DcganTrainer : IDisposable
         generatorParameters = [.. Generator.parameters()];
         discriminatorParameters = [.. Discriminator.parameters()];
 
-        // beta2 is passed explicitly because TorchSharp's factory defaults to 0.99 in some versions. Keras adds
+        // beta1/beta2 are always passed explicitly (TorchSharp factories have defaulted beta2 to 0.99). Keras adds
         // epsilon to sqrt(v) before bias correction ("epsilon hat"), PyTorch after it: with eps = 1e-7 the two
         // differ only while sqrt(v_hat) is comparable to 1e-7, i.e. negligibly.
         GeneratorOptimizer = optim.Adam(generatorParameters, lr: spec.LearningRate, beta1: spec.Beta1, beta2: spec.Beta2, eps: AdamEpsilon);
