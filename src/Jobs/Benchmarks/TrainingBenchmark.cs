@@ -130,27 +130,16 @@ public static class TrainingBenchmark
     /// </summary>
     private static void ResetPeakRss()
     {
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
+        NativeMemory.ReleaseUnownedTensors();
+        NativeMemory.ReturnFreedMemoryToOs();
         try
         {
-            if (OperatingSystem.IsLinux())
-            {
-                _ = NativeMethods.malloc_trim(0);
-            }
-
             File.WriteAllText("/proc/self/clear_refs", "5");
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or DllNotFoundException or EntryPointNotFoundException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            // Not Linux/glibc, or not permitted: the figure is then the process-wide peak.
+            // Not Linux, or not permitted: the figure is then the process-wide peak.
         }
-    }
-
-    private static class NativeMethods
-    {
-        [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "malloc_trim")]
-        internal static extern int malloc_trim(nuint pad);
     }
 
     private static double BestSeconds(Func<Tensor> operation, int repeats)

@@ -41,6 +41,27 @@ public static class NativeMemory
         GC.WaitForPendingFinalizers();
     }
 
+    /// <summary>Hands memory that glibc keeps cached after frees back to the OS (malloc_trim), so RSS shows what is in use.</summary>
+    public static void ReturnFreedMemoryToOs()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        try
+        {
+            _ = malloc_trim(0);
+        }
+        catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
+        {
+            // Not glibc: nothing to trim.
+        }
+    }
+
     [DllImport("libc")]
     private static extern int mallopt(int param, int value);
+
+    [DllImport("libc")]
+    private static extern int malloc_trim(nuint pad);
 }
