@@ -1,4 +1,6 @@
 using DigitGan.Jobs.Cli;
+using DigitGan.Jobs.Training;
+using DigitGan.Shared.Runs;
 using DigitGan.Shared.Artifacts;
 using DigitGan.Shared.Datasets;
 
@@ -43,4 +45,40 @@ public static class RepoPaths
 
         throw new InvalidOperationException("DigitGan.sln not found above " + AppContext.BaseDirectory);
     }
+}
+
+/// <summary>Runs the CLI in-process and captures its exit code and standard error.</summary>
+public static class CliRunner
+{
+    public static async Task<(int Code, string Error)> RunAsync(string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var code = await DigitGanCli.RunAsync(args, output, error);
+        return (code, error.ToString());
+    }
+}
+
+/// <summary>Keeps what a run reports: messages, evaluations and health flags.</summary>
+public sealed class RecordingObserver(Action<int, int>? onStep = null) : ITrainingObserver
+{
+    public List<string> Messages { get; } = [];
+    public List<EvaluationMetrics> Evaluations { get; } = [];
+    public List<HealthFlag> Flags { get; } = [];
+
+    public void Message(string text) => Messages.Add(text);
+
+    public void EpochStarted(int epoch, int totalEpochs, int steps)
+    {
+    }
+
+    public void StepCompleted(int epoch, int step, int steps, StepResult result, double imagesPerSecond) => onStep?.Invoke(epoch, step);
+
+    public void EpochCompleted(EpochMetrics metrics, int totalEpochs, double? etaSeconds)
+    {
+    }
+
+    public void EvaluationCompleted(EvaluationMetrics metrics) => Evaluations.Add(metrics);
+
+    public void HealthFlagRaised(HealthFlag flag) => Flags.Add(flag);
 }

@@ -47,6 +47,12 @@ public sealed class ConsoleTrainingObserver(ProgressContext? live) : ITrainingOb
             $"Time for epoch {metrics.Epoch}/{totalEpochs} is [bold]{metrics.Seconds:F1} sec[/]: D loss {metrics.DLoss:F3}, G loss {metrics.GLoss:F3}, D(real) {metrics.DReal:F3}, D(fake) {metrics.DFake:F3}, {metrics.ImagesPerSecond:F0} images/s{eta}");
     }
 
+    public void EvaluationCompleted(EvaluationMetrics metrics) => AnsiConsole.MarkupLineInterpolated(
+        $"  quality after epoch {metrics.Epoch}: FID [bold]{metrics.Fid:F2}[/] (real-vs-real floor {metrics.FidFloor:F2}), IS {metrics.InceptionScore:F2}, {metrics.ClassesAtLeast5Percent} classes >= 5%, confidence {metrics.Confidence:F3} ({metrics.Samples:N0} samples, {metrics.Seconds:F1} s)");
+
+    public void HealthFlagRaised(HealthFlag flag) => AnsiConsole.MarkupLineInterpolated(
+        $"  [yellow]health: {flag.Kind} at epoch {flag.Epoch}{(flag.GlobalStep is { } step ? $", step {step}" : "")}[/]: {flag.Detail}");
+
     public static string FormatDuration(double seconds)
     {
         var span = TimeSpan.FromSeconds(seconds);

@@ -11,7 +11,12 @@ public static class DataPaths
 
     public static string DefaultStore => Path.Combine(DataFolder, "store");
 
-    public static string MnistCache => Path.Combine(FromEnvironment("DIGITGAN_CACHE", "XDG_CACHE_HOME", ".cache"), "mnist");
+    public static string MnistCache => Path.Combine(CacheFolder, "mnist");
+
+    /// <summary>The trained digit classifier (weights.bin + manifest.json), kept by setup so new stores can import it.</summary>
+    public static string ClassifierCache => Path.Combine(CacheFolder, "classifier");
+
+    private static string CacheFolder => FromEnvironment("DIGITGAN_CACHE", "XDG_CACHE_HOME", ".cache");
 
     private static string FromEnvironment(string own, string xdg, string homeRelative)
     {

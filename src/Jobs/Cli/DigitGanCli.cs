@@ -19,6 +19,8 @@ public static class DigitGanCli
         SampleCommand.Create(),
         BenchCommand.Create(),
         ImportMnistCommand.Create(),
+        TrainClassifierCommand.Create(),
+        EvaluateCommand.Create(),
     };
 
     public static async Task<int> RunAsync(string[] args, TextWriter? output = null, TextWriter? error = null)

@@ -53,7 +53,7 @@ public static class SampleCommand
         return command;
     }
 
-    private static async Task<(byte[] Bytes, string Source)> ReadCheckpointAsync(FileInfo? file, Guid? runId, int? epoch, string storeFolder, CancellationToken cancellationToken)
+    internal static async Task<(byte[] Bytes, string Source)> ReadCheckpointAsync(FileInfo? file, Guid? runId, int? epoch, string storeFolder, CancellationToken cancellationToken)
     {
         if (file is not null == runId is not null)
         {

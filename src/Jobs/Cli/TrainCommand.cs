@@ -24,6 +24,8 @@ public static class TrainCommand
         ["name"] = "--name",
         ["tags"] = "--tag",
         ["step"] = "--step",
+        ["evaluateEvery"] = "--eval-every",
+        ["evaluationSamples"] = "--eval-samples",
     };
 
     public static Command Create()
@@ -36,6 +38,8 @@ public static class TrainCommand
         var noiseDim = DigitGanCli.Option("--noise-dim", "Length of the generator's noise vector.", defaults.NoiseDim);
         var seed = DigitGanCli.Option("--seed", "Seed of every random stream of the run.", 0L);
         var checkpointEvery = DigitGanCli.Option("--checkpoint-every", "Keep a numbered checkpoint every N epochs (and at the end).", defaults.CheckpointEvery);
+        var evalEvery = DigitGanCli.Option("--eval-every", "Score quality (FID, IS, class coverage) every N epochs and after the last; 0 turns it off.", defaults.EvaluateEvery);
+        var evalSamples = DigitGanCli.Option("--eval-samples", "Digits generated per quality evaluation.", defaults.EvaluationSamples);
         var threads = new Option<int?>("--threads") { Description = "CPU threads for libtorch (default: all cores)." };
         threads.Positive(1024);
         var maxSteps = new Option<int?>("--max-steps") { Description = "Stop each epoch after N steps (a dry run)." };
@@ -49,7 +53,7 @@ public static class TrainCommand
 
         var command = new Command("train", "Train the DCGAN and write the run's artifacts to the store.")
         {
-            epochs, batchSize, lr, beta1, noiseDim, seed, checkpointEvery, threads, maxSteps, subset, step, store, resume, name, tags, device,
+            epochs, batchSize, lr, beta1, noiseDim, seed, checkpointEvery, evalEvery, evalSamples, threads, maxSteps, subset, step, store, resume, name, tags, device,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -64,6 +68,8 @@ public static class TrainCommand
                 NoiseDim = parse.GetValue(noiseDim),
                 Seed = parse.GetValue(seed),
                 CheckpointEvery = parse.GetValue(checkpointEvery),
+                EvaluateEvery = parse.GetValue(evalEvery),
+                EvaluationSamples = parse.GetValue(evalSamples),
                 MaxStepsPerEpoch = parse.GetValue(maxSteps),
                 TrainSubset = parse.GetValue(subset),
                 Step = parse.GetValue(step) == "alternating" ? StepKind.Alternating : StepKind.Shared,
@@ -82,6 +88,7 @@ public static class TrainCommand
             var threadCount = TorchRuntime.ConfigureThreads(parse.GetValue(threads));
             var artifacts = new FileArtifactStore(parse.GetValue(store)!);
             await ImportMnistCommand.EnsureImportedAsync(artifacts, cancellationToken).ConfigureAwait(false);
+            await TrainClassifierCommand.EnsureImportedAsync(artifacts, cancellationToken).ConfigureAwait(false);
             var runs = new RunRepository(artifacts);
             var manifest = resumeId is { } id
                 ? await runs.GetAsync(id, cancellationToken).ConfigureAwait(false) ?? throw new RunNotFoundException(id)

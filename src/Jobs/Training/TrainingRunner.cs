@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using DigitGan.Jobs.Evaluation;
 using DigitGan.Shared.Artifacts;
 using DigitGan.Shared.Datasets;
 using DigitGan.Shared.Imaging;
@@ -16,10 +17,15 @@ public interface ITrainingObserver
     void EpochStarted(int epoch, int totalEpochs, int steps);
     void StepCompleted(int epoch, int step, int steps, StepResult result, double imagesPerSecond);
     void EpochCompleted(EpochMetrics metrics, int totalEpochs, double? etaSeconds);
+    void EvaluationCompleted(EvaluationMetrics metrics);
+    void HealthFlagRaised(HealthFlag flag);
 }
 
 /// <summary>A run that must not be retried: its losses or weights stopped being finite.</summary>
-public sealed class NonFiniteTrainingException(string message) : Exception(message);
+public sealed class NonFiniteTrainingException(string message, HealthFlag flag) : Exception(message)
+{
+    public HealthFlag Flag { get; } = flag;
+}
 
 /// <summary>
 /// Trains one run end to end against the artifact store: loads MNIST, resumes from the run's latest checkpoint,
@@ -51,13 +57,23 @@ public sealed class TrainingRunner(RunRepository runs, ITrainingObserver observe
 
         var startEpoch = 0;
         var metricsLines = new List<string>();
+        var health = new RunHealthMonitor();
         var latest = await Store.GetBytesAsync(RunArtifactLayout.LatestCheckpoint(runId), cancellationToken).ConfigureAwait(false);
         if (latest is not null)
         {
             var header = Checkpoint.Restore(trainer, latest, RunArtifactLayout.LatestCheckpoint(runId));
             startEpoch = header.Epoch;
             metricsLines = await ReadMetricsUpToAsync(runId, startEpoch, cancellationToken).ConfigureAwait(false);
+            ReplayHealth(health, metricsLines);
             observer.Message($"Resuming run {runId} from its checkpoint of epoch {startEpoch}.");
+        }
+
+        var (evaluator, qualityOff) = await LoadEvaluatorAsync(spec, device, cancellationToken).ConfigureAwait(false);
+        using var evaluatorScope = evaluator;
+        using var evaluationNoise = evaluator is null ? null : QualityEvaluator.EvaluationNoise(spec);
+        if (qualityOff is not null)
+        {
+            observer.Message(qualityOff);
         }
 
         var stepsPerEpoch = StepsPerEpoch(imageCount, spec.BatchSize, spec.MaxStepsPerEpoch);
@@ -69,6 +85,9 @@ public sealed class TrainingRunner(RunRepository runs, ITrainingObserver observe
             Device = device.type.ToString(),
             Threads = threads,
             CodeVersion = TorchRuntime.CodeVersion,
+            QualityMetricsOff = qualityOff,
+            HealthFlags = [.. m.HealthFlags.Where(f => f.Epoch <= startEpoch)],
+            LatestEvaluation = m.LatestEvaluation is { } last && last.Epoch <= startEpoch ? last : LatestEvaluation(metricsLines),
             Progress = m.Progress with { Epoch = startEpoch, TotalEpochs = spec.Epochs, Step = 0, StepsPerEpoch = stepsPerEpoch },
         }, cancellationToken).ConfigureAwait(false);
 
@@ -78,15 +97,30 @@ public sealed class TrainingRunner(RunRepository runs, ITrainingObserver observe
         {
             for (var epoch = startEpoch + 1; epoch <= spec.Epochs; epoch++)
             {
-                var summary = TrainEpoch(trainer, images, epoch, stepsPerEpoch, metricsLines, cancellationToken);
+                var flags = new List<HealthFlag>();
+                var summary = TrainEpoch(trainer, images, epoch, stepsPerEpoch, metricsLines, health, flags, cancellationToken);
                 epochSeconds.Add(summary.Seconds);
                 metricsLines.Add(JsonSerializer.Serialize<MetricsRecord>(summary, ArtifactJson.Lines));
                 if (!trainer.WeightsAreFinite())
                 {
-                    throw new NonFiniteTrainingException($"A weight became NaN or infinite in epoch {epoch}; the last good checkpoint (epoch {epoch - 1}) is kept.");
+                    var message = $"A weight became NaN or infinite in epoch {epoch}; the last good checkpoint (epoch {epoch - 1}) is kept.";
+                    throw new NonFiniteTrainingException(message, new HealthFlag { Kind = HealthFlagKind.NonFinite, Epoch = epoch, GlobalStep = (long)epoch * stepsPerEpoch, Detail = message });
                 }
 
                 await Store.PutBytesAsync(RunArtifactLayout.Sample(runId, epoch), PngEncoder.Encode(RenderGrid(trainer, sampleNoise)), cancellationToken: cancellationToken).ConfigureAwait(false);
+
+                EvaluationMetrics? evaluation = null;
+                if (evaluator is not null && (epoch % spec.EvaluateEvery == 0 || epoch == spec.Epochs))
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    evaluation = evaluator.ScoreGenerator(trainer.Generator, evaluationNoise!, epoch);
+                    metricsLines.Add(JsonSerializer.Serialize<MetricsRecord>(evaluation, ArtifactJson.Lines));
+                    observer.EvaluationCompleted(evaluation);
+                    if (health.ObserveEvaluation(epoch, evaluation.ClassesAtLeast5Percent) is { } collapse)
+                    {
+                        RecordFlag(collapse, metricsLines, flags);
+                    }
+                }
 
                 // Metrics before the checkpoint: a crash in between leaves metrics ahead of `latest`, which a resume
                 // cuts back; the other order could lose an epoch's metrics.
@@ -99,6 +133,9 @@ public sealed class TrainingRunner(RunRepository runs, ITrainingObserver observe
                 {
                     Progress = new RunProgress { Epoch = epoch, TotalEpochs = spec.Epochs, Step = stepsPerEpoch, StepsPerEpoch = stepsPerEpoch, ImagesPerSecond = summary.ImagesPerSecond, EtaSeconds = eta },
                     TrainingSeconds = m.TrainingSeconds + summary.Seconds,
+                    EvaluationSeconds = m.EvaluationSeconds + (evaluation?.Seconds ?? 0),
+                    LatestEvaluation = evaluation ?? m.LatestEvaluation,
+                    HealthFlags = [.. m.HealthFlags, .. flags],
                     LatestCheckpointEpoch = epoch,
                     CheckpointEpochs = keepNumbered ? [.. m.CheckpointEpochs.Where(e => e != epoch).Append(epoch).Order()] : m.CheckpointEpochs,
                 }, cancellationToken).ConfigureAwait(false);
@@ -120,7 +157,8 @@ public sealed class TrainingRunner(RunRepository runs, ITrainingObserver observe
         }
         catch (NonFiniteTrainingException ex)
         {
-            await runs.UpdateAsync(runId, m => m with { Status = RunStatus.Failed, FinishedAt = DateTimeOffset.UtcNow, Error = ex.Message }, CancellationToken.None).ConfigureAwait(false);
+            observer.HealthFlagRaised(ex.Flag);
+            await runs.UpdateAsync(runId, m => m with { Status = RunStatus.Failed, FinishedAt = DateTimeOffset.UtcNow, Error = ex.Message, HealthFlags = [.. m.HealthFlags, ex.Flag] }, CancellationToken.None).ConfigureAwait(false);
             throw;
         }
     }
@@ -156,7 +194,7 @@ public sealed class TrainingRunner(RunRepository runs, ITrainingObserver observe
         return GrayImage.Grid(cells, GridColumns, GridScale, gap: 2, gapValue: 128);
     }
 
-    private EpochMetrics TrainEpoch(DcganTrainer trainer, Tensor images, int epoch, int steps, List<string> metricsLines, CancellationToken cancellationToken)
+    private EpochMetrics TrainEpoch(DcganTrainer trainer, Tensor images, int epoch, int steps, List<string> metricsLines, RunHealthMonitor health, List<HealthFlag> flags, CancellationToken cancellationToken)
     {
         var spec = trainer.Spec;
         var count = images.shape[0];
@@ -179,9 +217,11 @@ public sealed class TrainingRunner(RunRepository runs, ITrainingObserver observe
 
             NativeMemory.ReleaseUnownedTensors();
 
+            var globalStep = ((long)(epoch - 1) * steps) + step;
             if (!double.IsFinite(result.DLoss) || !double.IsFinite(result.GLoss))
             {
-                throw new NonFiniteTrainingException($"The losses became non-finite at epoch {epoch}, step {step} (D loss {result.DLoss}, G loss {result.GLoss}); the last good checkpoint (epoch {epoch - 1}) is kept.");
+                var message = $"The losses became non-finite at epoch {epoch}, step {step} (D loss {result.DLoss}, G loss {result.GLoss}); the last good checkpoint (epoch {epoch - 1}) is kept.";
+                throw new NonFiniteTrainingException(message, new HealthFlag { Kind = HealthFlagKind.NonFinite, Epoch = epoch, GlobalStep = globalStep, Detail = message });
             }
 
             seen += size;
@@ -190,12 +230,17 @@ public sealed class TrainingRunner(RunRepository runs, ITrainingObserver observe
             {
                 Epoch = epoch,
                 Step = step,
-                GlobalStep = ((long)(epoch - 1) * steps) + step,
+                GlobalStep = globalStep,
                 DLoss = result.DLoss,
                 GLoss = result.GLoss,
                 DReal = result.DReal,
                 DFake = result.DFake,
             }, ArtifactJson.Lines));
+            if (health.ObserveStep(epoch, globalStep, result.DReal, result.DFake) is { } flag)
+            {
+                RecordFlag(flag, metricsLines, flags);
+            }
+
             observer.StepCompleted(epoch, step, steps, result, seen / clock.Elapsed.TotalSeconds);
         }
 
@@ -212,6 +257,44 @@ public sealed class TrainingRunner(RunRepository runs, ITrainingObserver observe
             Seconds = seconds,
             ImagesPerSecond = seen / seconds,
         };
+    }
+
+    private void RecordFlag(HealthFlag flag, List<string> metricsLines, List<HealthFlag> flags)
+    {
+        flags.Add(flag);
+        metricsLines.Add(JsonSerializer.Serialize<MetricsRecord>(new HealthRecord { Epoch = flag.Epoch, Flag = flag }, ArtifactJson.Lines));
+        observer.HealthFlagRaised(flag);
+    }
+
+    /// <summary>Feeds the kept metrics of a resumed run back through the monitor, so flags fire exactly as without the interruption.</summary>
+    private static void ReplayHealth(RunHealthMonitor health, List<string> metricsLines)
+    {
+        foreach (var record in metricsLines.Select(line => JsonSerializer.Deserialize<MetricsRecord>(line, ArtifactJson.Lines)))
+        {
+            _ = record switch
+            {
+                StepMetrics step => health.ObserveStep(step.Epoch, step.GlobalStep, step.DReal, step.DFake),
+                EvaluationMetrics evaluation => health.ObserveEvaluation(evaluation.Epoch, evaluation.ClassesAtLeast5Percent),
+                _ => null,
+            };
+        }
+    }
+
+    private static EvaluationMetrics? LatestEvaluation(List<string> metricsLines) =>
+        metricsLines.Select(line => JsonSerializer.Deserialize<MetricsRecord>(line, ArtifactJson.Lines)).OfType<EvaluationMetrics>().LastOrDefault();
+
+    /// <summary>The run's evaluator, or null and the reason quality metrics are off (said once, recorded on the run).</summary>
+    private async Task<(QualityEvaluator? Evaluator, string? Off)> LoadEvaluatorAsync(RunSpec spec, Device device, CancellationToken cancellationToken)
+    {
+        if (spec.EvaluateEvery == 0)
+        {
+            return (null, "Quality metrics are off for this run (its evaluation interval is 0).");
+        }
+
+        var evaluator = await QualityEvaluator.LoadAsync(Store, device, cancellationToken).ConfigureAwait(false);
+        return evaluator is null
+            ? (null, $"Quality metrics (FID, IS, class coverage) are off: the store has no digit classifier ({RunArtifactLayout.ClassifierManifest}). {ClassifierStore.EnableHint}")
+            : (evaluator, null);
     }
 
     private async Task SaveCheckpointAsync(DcganTrainer trainer, Guid runId, int epoch, long globalStep, bool keepNumbered, CancellationToken cancellationToken)

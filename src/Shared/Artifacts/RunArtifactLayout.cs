@@ -8,6 +8,9 @@ public static class RunArtifactLayout
     public const string RunsPrefix = "runs/";
     public const string MnistPrefix = "datasets/mnist/";
     public const string MnistManifest = MnistPrefix + "manifest.json";
+    public const string ClassifierPrefix = MnistPrefix + "classifier/";
+    public const string ClassifierWeights = ClassifierPrefix + "weights.bin";
+    public const string ClassifierManifest = ClassifierPrefix + "manifest.json";
 
     public static string RunPrefix(Guid runId) => $"{RunsPrefix}{runId:D}/";
     public static string Manifest(Guid runId) => RunPrefix(runId) + "manifest.json";

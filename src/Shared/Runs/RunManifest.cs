@@ -39,6 +39,18 @@ public sealed record RunManifest
     public string? Device { get; init; }
     public int? Threads { get; init; }
 
+    /// <summary>Wall-clock seconds spent on quality evaluation, apart from <see cref="TrainingSeconds"/>.</summary>
+    public double EvaluationSeconds { get; init; }
+
+    /// <summary>The newest quality evaluation; null before the first one or when quality metrics are off.</summary>
+    public EvaluationMetrics? LatestEvaluation { get; init; }
+
+    /// <summary>Why quality metrics are off for this run (e.g. no classifier in the store); null when they are on.</summary>
+    public string? QualityMetricsOff { get; init; }
+
+    /// <summary>Every health flag that fired, in order, with its epoch (and step for per-step flags).</summary>
+    public IReadOnlyList<HealthFlag> HealthFlags { get; init; } = [];
+
     /// <summary>Epoch of the newest checkpoint written (the one a resume starts from), 0 when none.</summary>
     public int LatestCheckpointEpoch { get; init; }
 

@@ -17,6 +17,8 @@ public sealed record RunSpec
     public const int MinBatchSize = 2;
     public const int MaxBatchSize = 4096;
     public const int MaxNoiseDim = 1024;
+    public const int MinEvaluationSamples = 100;
+    public const int MaxEvaluationSamples = 50_000;
 
     public string Name { get; init; } = "dcgan";
     public IReadOnlyList<string> Tags { get; init; } = [];
@@ -36,6 +38,12 @@ public sealed record RunSpec
 
     /// <summary>Keep a numbered checkpoint every N epochs (the tutorial: 15); the last epoch always gets one.</summary>
     public int CheckpointEvery { get; init; } = 15;
+
+    /// <summary>Score the generator's quality every N epochs (and after the last); 0 turns quality metrics off.</summary>
+    public int EvaluateEvery { get; init; } = 1;
+
+    /// <summary>Digits generated per evaluation (FID is biased upward at small counts: compare runs only at equal counts).</summary>
+    public int EvaluationSamples { get; init; } = 10_000;
 
     /// <summary>Stop each epoch after this many steps (a dry run); null trains whole epochs.</summary>
     public int? MaxStepsPerEpoch { get; init; }
@@ -114,6 +122,16 @@ public sealed record RunSpec
         if (CheckpointEvery < 1)
         {
             Add("checkpointEvery", "Checkpoint interval must be at least 1 epoch.");
+        }
+
+        if (EvaluateEvery < 0)
+        {
+            Add("evaluateEvery", "Evaluation interval must be 0 (off) or a number of epochs.");
+        }
+
+        if (EvaluationSamples is < MinEvaluationSamples or > MaxEvaluationSamples)
+        {
+            Add("evaluationSamples", $"Evaluation samples must be between {MinEvaluationSamples} and 50,000.");
         }
 
         if (MaxStepsPerEpoch is < 1)

@@ -23,6 +23,10 @@ public sealed class CliTests(MnistStoreFixture fixture) : IClassFixture<MnistSto
     [InlineData("paint", "paint")]
     [InlineData("bench --steps 0", "--steps")]
     [InlineData("sample --count 0", "--count")]
+    [InlineData("train --eval-samples 10", "--eval-samples")]
+    [InlineData("train --eval-every -1", "--eval-every")]
+    [InlineData("evaluate --samples 0", "--samples")]
+    [InlineData("train-classifier --epochs 0", "--epochs")]
     public async Task Bad_flags_exit_2_with_a_message_naming_the_problem(string commandLine, string mentioned)
     {
         var (code, error) = await RunAsync(commandLine.Split(' '));
@@ -69,7 +73,7 @@ public sealed class CliTests(MnistStoreFixture fixture) : IClassFixture<MnistSto
     public async Task Train_then_sample_and_resume_through_the_cli()
     {
         var store = fixture.Store.Root;
-        var (code, error) = await RunAsync(["train", "--store", store, "--epochs", "1", "--train-subset", "256", "--batch-size", "128", "--seed", "3", "--name", "cli-test", "--tag", "ci"]);
+        var (code, error) = await RunAsync(["train", "--store", store, "--epochs", "1", "--train-subset", "256", "--batch-size", "128", "--seed", "3", "--name", "cli-test", "--tag", "ci", "--eval-samples", "500"]);
         Assert.True(code == 0, error);
 
         var run = await FindRunAsync("cli-test");
@@ -87,6 +91,20 @@ public sealed class CliTests(MnistStoreFixture fixture) : IClassFixture<MnistSto
         var checkpoint = Path.Combine(store, RunArtifactLayout.Checkpoint(run.RunId, 1));
         (code, error) = await RunAsync(["sample", "--checkpoint", checkpoint, "--count", "4", "--out", png]);
         Assert.True(code == 0, error);
+
+        // The setup cache's classifier was imported into the store, so the run was scored; `evaluate` on its
+        // checkpoint uses the same fixed evaluation noise and must reproduce the recorded figures exactly.
+        Assert.Null(run.QualityMetricsOff);
+        var recorded = Assert.IsType<EvaluationMetrics>(run.LatestEvaluation);
+        Assert.Equal((1, 500), (recorded.Epoch, recorded.Samples));
+        var json = Path.Combine(fixture.Root, "evaluation.json");
+        (code, error) = await RunAsync(["evaluate", checkpoint, "--store", store, "--samples", "500", "--out", json]);
+        Assert.True(code == 0, error);
+        var report = System.Text.Json.JsonSerializer.Deserialize<EvaluationReport>(await File.ReadAllBytesAsync(json), ArtifactJson.Options)!;
+        Assert.Equal(("checkpoint", run.RunId), (report.SourceKind, report.RunId));
+        Assert.Equal(recorded.Fid, report.Metrics.Fid, 1e-9);
+        Assert.Equal(recorded.InceptionScore, report.Metrics.InceptionScore, 1e-9);
+        Assert.Equal(recorded.ClassHistogram, report.Metrics.ClassHistogram);
 
         (code, error) = await RunAsync(["train", "--store", store, "--resume", run.RunId.ToString()]);
         Assert.True(code == 0, error); // already succeeded: nothing to do, still success
@@ -131,13 +149,7 @@ public sealed class CliTests(MnistStoreFixture fixture) : IClassFixture<MnistSto
         Assert.Contains("Unsupported TorchBackend 'rocm'", output, StringComparison.Ordinal);
     }
 
-    private static async Task<(int Code, string Error)> RunAsync(string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var code = await DigitGanCli.RunAsync(args, output, error);
-        return (code, error.ToString());
-    }
+    private static Task<(int Code, string Error)> RunAsync(string[] args) => CliRunner.RunAsync(args);
 
     private async Task<RunManifest> FindRunAsync(string name)
     {

@@ -69,7 +69,7 @@ public sealed class TrainingRunTests(MnistStoreFixture fixture) : IClassFixture<
         // Interrupt in the middle of epoch 2, after epoch 1's checkpoint.
         var interrupted = await _runs.CreateAsync(SmallSpec);
         using var cancel = new CancellationTokenSource();
-        var stopper = new Observer((epoch, step) =>
+        var stopper = new RecordingObserver((epoch, step) =>
         {
             if (epoch == 2 && step == 3)
             {
@@ -82,7 +82,7 @@ public sealed class TrainingRunTests(MnistStoreFixture fixture) : IClassFixture<
         Assert.Equal(1, stopped.LatestCheckpointEpoch);
         Assert.Contains("--resume", stopped.Error, StringComparison.Ordinal);
 
-        var resumed = await new TrainingRunner(_runs, new Observer()).RunAsync(interrupted.RunId, CPU, get_num_threads());
+        var resumed = await new TrainingRunner(_runs, new RecordingObserver()).RunAsync(interrupted.RunId, CPU, get_num_threads());
 
         Assert.Equal(RunStatus.Succeeded, resumed.Status);
         var records = await ReadMetricsAsync(interrupted.RunId);
@@ -98,7 +98,7 @@ public sealed class TrainingRunTests(MnistStoreFixture fixture) : IClassFixture<
     {
         var done = await TrainAsync(SmallSpec with { Epochs = 1 });
         var etag = (await fixture.Store.GetInfoAsync(RunArtifactLayout.LatestCheckpoint(done.RunId)))!.ETag;
-        var again = await new TrainingRunner(_runs, new Observer()).RunAsync(done.RunId, CPU, get_num_threads());
+        var again = await new TrainingRunner(_runs, new RecordingObserver()).RunAsync(done.RunId, CPU, get_num_threads());
         Assert.Equal(RunStatus.Succeeded, again.Status);
         Assert.Equal(etag, (await fixture.Store.GetInfoAsync(RunArtifactLayout.LatestCheckpoint(done.RunId)))!.ETag);
     }
@@ -120,10 +120,67 @@ public sealed class TrainingRunTests(MnistStoreFixture fixture) : IClassFixture<
         Assert.Contains("noise dimension", Assert.Throws<InvalidDataException>(() => Checkpoint.Restore(otherShape, bytes, "x.ckpt")).Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Without_a_classifier_a_run_trains_and_says_once_that_quality_metrics_are_off()
+    {
+        var observer = new RecordingObserver();
+        var created = await _runs.CreateAsync(SmallSpec with { Epochs = 2 });
+        var manifest = await new TrainingRunner(_runs, observer).RunAsync(created.RunId, CPU, get_num_threads());
+
+        Assert.Equal(RunStatus.Succeeded, manifest.Status);
+        var message = Assert.Single(observer.Messages, m => m.Contains("Quality metrics", StringComparison.Ordinal));
+        Assert.Contains("train-classifier", message, StringComparison.Ordinal);
+        Assert.Equal(message, manifest.QualityMetricsOff);
+        Assert.Null(manifest.LatestEvaluation);
+        Assert.Empty((await ReadMetricsAsync(created.RunId)).OfType<EvaluationMetrics>());
+    }
+
+    [Fact]
+    public async Task A_non_finite_loss_fails_the_run_at_once_and_keeps_the_last_checkpoint()
+    {
+        var spec = SmallSpec with { Epochs = 2 };
+        var created = await _runs.CreateAsync(spec);
+        using var cancel = new CancellationTokenSource();
+        var stopper = new RecordingObserver((epoch, step) =>
+        {
+            if (epoch == 2 && step == 1)
+            {
+                cancel.Cancel();
+            }
+        });
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new TrainingRunner(_runs, stopper).RunAsync(created.RunId, CPU, get_num_threads(), cancel.Token));
+
+        // Poison the discriminator in the epoch-1 checkpoint, then resume: the first step's D loss is NaN.
+        var latestPath = RunArtifactLayout.LatestCheckpoint(created.RunId);
+        using (var trainer = new DcganTrainer(spec, CPU))
+        {
+            var header = Checkpoint.Restore(trainer, await ReadAsync(latestPath), "latest");
+            using (no_grad())
+            {
+                trainer.Discriminator.parameters().First().fill_(double.NaN);
+            }
+
+            await fixture.Store.PutBytesAsync(latestPath, Checkpoint.Serialize(trainer, header));
+        }
+
+        var poisoned = await ReadAsync(latestPath);
+        var observer = new RecordingObserver();
+        await Assert.ThrowsAsync<NonFiniteTrainingException>(() => new TrainingRunner(_runs, observer).RunAsync(created.RunId, CPU, get_num_threads()));
+
+        var failed = (await _runs.GetAsync(created.RunId))!;
+        Assert.Equal(RunStatus.Failed, failed.Status);
+        Assert.Contains("non-finite at epoch 2, step 1", failed.Error, StringComparison.Ordinal);
+        var flag = Assert.Single(failed.HealthFlags);
+        Assert.Equal((HealthFlagKind.NonFinite, 2, (long?)6), (flag.Kind, flag.Epoch, flag.GlobalStep)); // 5 steps an epoch
+        Assert.Equal([flag], observer.Flags);
+        Assert.Equal(poisoned, await ReadAsync(latestPath));
+        Assert.Equal(1, failed.LatestCheckpointEpoch);
+    }
+
     private async Task<RunManifest> TrainAsync(RunSpec spec)
     {
         var manifest = await _runs.CreateAsync(spec);
-        return await new TrainingRunner(_runs, new Observer()).RunAsync(manifest.RunId, CPU, get_num_threads());
+        return await new TrainingRunner(_runs, new RecordingObserver()).RunAsync(manifest.RunId, CPU, get_num_threads());
     }
 
     private async Task<byte[]> ReadAsync(string path)
@@ -150,23 +207,6 @@ public sealed class TrainingRunTests(MnistStoreFixture fixture) : IClassFixture<
         foreach (var (l, r) in left.Zip(right))
         {
             Assert.True(l.Value.eq(r.Value).all().item<bool>(), $"{l.Key} differs");
-        }
-    }
-
-    private sealed class Observer(Action<int, int>? onStep = null) : ITrainingObserver
-    {
-        public void Message(string text)
-        {
-        }
-
-        public void EpochStarted(int epoch, int totalEpochs, int steps)
-        {
-        }
-
-        public void StepCompleted(int epoch, int step, int steps, StepResult result, double imagesPerSecond) => onStep?.Invoke(epoch, step);
-
-        public void EpochCompleted(EpochMetrics metrics, int totalEpochs, double? etaSeconds)
-        {
         }
     }
 }

@@ -34,6 +34,8 @@ public sealed class RunSpecTests : IDisposable
         Assert.Equal(0.999, spec.Beta2);
         Assert.Equal(100, spec.NoiseDim);
         Assert.Equal(15, spec.CheckpointEvery);
+        Assert.Equal(1, spec.EvaluateEvery);
+        Assert.Equal(10_000, spec.EvaluationSamples);
         Assert.Equal(StepKind.Shared, spec.Step);
         Assert.Null(spec.TrainSubset);
         Assert.Null(spec.MaxStepsPerEpoch);
@@ -83,6 +85,9 @@ public sealed class RunSpecTests : IDisposable
         { "trainSubset", new RunSpec { TrainSubset = 60_001 } },
         { "checkpointEvery", new RunSpec { CheckpointEvery = 0 } },
         { "maxStepsPerEpoch", new RunSpec { MaxStepsPerEpoch = 0 } },
+        { "evaluateEvery", new RunSpec { EvaluateEvery = -1 } },
+        { "evaluationSamples", new RunSpec { EvaluationSamples = 99 } },
+        { "evaluationSamples", new RunSpec { EvaluationSamples = 50_001 } },
         { "name", new RunSpec { Name = "" } },
         { "name", new RunSpec { Name = "   " } },
         { "name", new RunSpec { Name = new string('n', 101) } },

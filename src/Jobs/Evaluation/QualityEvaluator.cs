@@ -1,0 +1,151 @@
+using System.Diagnostics;
+using DigitGan.Jobs.Training;
+using DigitGan.Shared.Artifacts;
+using DigitGan.Shared.Datasets;
+using DigitGan.Shared.Runs;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DigitGan.Jobs.Evaluation;
+
+/// <summary>
+/// Scores digits with the stored classifier: classifier-FID against the 10,000 real test digits (next to the
+/// real-vs-real floor at the same sample count), Inception Score and class coverage. Input images are
+/// [N, 1, 28, 28] in [-1, 1], the scale the GAN trains on and generates.
+/// </summary>
+public sealed class QualityEvaluator : IDisposable
+{
+    public const int Batch = 500;
+    public const int Classes = 10;
+
+    private readonly DigitClassifier classifier;
+    private readonly Device device;
+    private readonly IdxImages trainImages;
+    private readonly Dictionary<int, double> floors = [];
+
+    private QualityEvaluator(DigitClassifier classifier, ClassifierManifest manifest, FeatureStatistics reference, IdxImages trainImages, Device device)
+    {
+        this.classifier = classifier;
+        this.device = device;
+        this.trainImages = trainImages;
+        Classifier = manifest;
+        Reference = reference;
+        floors[manifest.FidFloorSamples] = manifest.FidFloor;
+    }
+
+    public ClassifierManifest Classifier { get; }
+
+    /// <summary>Feature statistics of the 10,000 real test digits.</summary>
+    public FeatureStatistics Reference { get; }
+
+    /// <summary>Loads the classifier and the real test digits' features from the store; null when the store has no classifier.</summary>
+    public static async Task<QualityEvaluator?> LoadAsync(IArtifactStore store, Device device, CancellationToken cancellationToken = default)
+    {
+        if (await ClassifierStore.LoadAsync(store, device, cancellationToken).ConfigureAwait(false) is not { } loaded)
+        {
+            return null;
+        }
+
+        var test = await MnistDataset.LoadAsync(store, train: false, cancellationToken).ConfigureAwait(false);
+        var train = await MnistDataset.LoadAsync(store, train: true, cancellationToken).ConfigureAwait(false);
+        return Create(loaded.Model, loaded.Manifest, test, train.Images, device);
+    }
+
+    /// <summary>An evaluator over a classifier in memory (training it computes the floor with this).</summary>
+    public static QualityEvaluator Create(DigitClassifier classifier, ClassifierManifest manifest, MnistSplit test, IdxImages trainImages, Device device)
+    {
+        using var testImages = TrainingRunner.ToTensor(test.Images, test.Images.Count, device);
+        var reference = Statistics(classifier, testImages, device, out _);
+        return new QualityEvaluator(classifier, manifest, reference, trainImages, device);
+    }
+
+    /// <summary>FID of the first <paramref name="samples"/> real training digits against the test digits: the best a generator can do at that count.</summary>
+    public double FidFloor(int samples)
+    {
+        if (!floors.TryGetValue(samples, out var floor))
+        {
+            using var real = TrainingRunner.ToTensor(trainImages, Math.Min(samples, trainImages.Count), device);
+            floors[samples] = floor = QualityMath.FrechetDistance(Statistics(classifier, real, device, out _), Reference);
+        }
+
+        return floor;
+    }
+
+    /// <summary>Classifier-feature statistics of a set of digits ([N, 1, 28, 28] in [-1, 1]).</summary>
+    public FeatureStatistics StatisticsOf(Tensor images) => Statistics(classifier, images, device, out _);
+
+    /// <summary>Scores a set of digits; <paramref name="seconds"/> is recorded as the evaluation's time.</summary>
+    public EvaluationMetrics Score(Tensor images, int epoch = 0, double? seconds = null)
+    {
+        var clock = Stopwatch.StartNew();
+        var statistics = Statistics(classifier, images, device, out var probabilities);
+        var (histogram, covered, confidence) = QualityMath.Coverage(probabilities, Classes);
+        var count = (int)images.shape[0];
+        return new EvaluationMetrics
+        {
+            Epoch = epoch,
+            Samples = count,
+            Fid = QualityMath.FrechetDistance(statistics, Reference),
+            FidFloor = FidFloor(count),
+            InceptionScore = QualityMath.InceptionScore(probabilities, Classes),
+            ClassHistogram = histogram,
+            ClassesAtLeast5Percent = covered,
+            Confidence = confidence,
+            Seconds = seconds ?? clock.Elapsed.TotalSeconds,
+        };
+    }
+
+    /// <summary>Generates a digit for each noise vector (generator in inference mode) and scores them.</summary>
+    public EvaluationMetrics ScoreGenerator(Model.Generator generator, Tensor noise, int epoch)
+    {
+        var clock = Stopwatch.StartNew();
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var wasTraining = generator.training;
+        generator.eval();
+        try
+        {
+            var parts = new List<Tensor>();
+            for (long start = 0; start < noise.shape[0]; start += Batch)
+            {
+                parts.Add(generator.forward(noise.narrow(0, start, Math.Min(Batch, noise.shape[0] - start)).to(device)));
+            }
+
+            var images = cat(parts);
+            var metrics = Score(images, epoch);
+            return metrics with { Seconds = clock.Elapsed.TotalSeconds };
+        }
+        finally
+        {
+            generator.train(wasTraining);
+        }
+    }
+
+    /// <summary>The run's fixed evaluation noise: its own stream of the run's seed, the same vectors every evaluation.</summary>
+    public static Tensor EvaluationNoise(RunSpec spec)
+    {
+        using var generator = new torch.Generator(RunSeeds.Derive(spec.Seed, RunSeeds.EvaluationNoise));
+        return randn([spec.EvaluationSamples, spec.NoiseDim], generator: generator);
+    }
+
+    private static FeatureStatistics Statistics(DigitClassifier classifier, Tensor images, Device device, out float[] probabilities)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        classifier.eval();
+        var features = new List<Tensor>();
+        var probs = new List<Tensor>();
+        for (long start = 0; start < images.shape[0]; start += Batch)
+        {
+            var f = classifier.Features(images.narrow(0, start, Math.Min(Batch, images.shape[0] - start)).to(device));
+            features.Add(f);
+            probs.Add(nn.functional.softmax(classifier.Logits(f), 1));
+        }
+
+        probabilities = cat(probs).cpu().data<float>().ToArray();
+        var all = cat(features).cpu();
+        return FeatureStatistics.FromRows(all.data<float>().ToArray(), (int)all.shape[0], DigitClassifier.FeatureDim);
+    }
+
+    public void Dispose() => classifier.Dispose();
+}
