@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Sets up (scripts/setup.sh: MNIST fetched and verified, Release build) and runs every test project.
+# Sets up (scripts/setup.sh: MNIST fetched and verified, Release build, classifier; scripts/test-services.sh:
+# Azurite) and runs every test project. The tests start the services they need (Azurite on a free port) and stop them.
 # Prints the per-test output of the runner, then one summary line summed from the TRX results:
 #   N passed, N failed[, N skipped]
 # and exits non-zero when anything failed (a test project that produced no results counts as one failure).
@@ -8,6 +9,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/setup.sh || { echo "0 passed, 1 failed"; exit 1; }
+scripts/test-services.sh || { echo "0 passed, 1 failed"; exit 1; }
 
 results="$PWD/TestResults"
 rm -rf "$results"

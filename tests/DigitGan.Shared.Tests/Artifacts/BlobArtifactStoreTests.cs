@@ -1,0 +1,51 @@
+using DigitGan.Shared.Artifacts;
+using DigitGan.Shared.Tests.TestSupport;
+using Xunit;
+
+namespace DigitGan.Shared.Tests.Artifacts;
+
+/// <summary>The store contract against a real Azurite (a fresh container per test), plus blob particulars.</summary>
+public sealed class BlobArtifactStoreTests(AzuriteServer azurite) : ArtifactStoreContractTests, IClassFixture<AzuriteServer>
+{
+    private readonly string _container = "t" + Guid.NewGuid().ToString("N");
+    private BlobArtifactStore? _store;
+
+    protected override IArtifactStore Store => _store ??= OpenStore();
+
+    protected override IArtifactStore OpenSecondStore() => OpenStore();
+
+    [Fact]
+    public async Task A_non_seekable_stream_of_unknown_length_is_uploaded_in_blocks_and_read_back()
+    {
+        var bytes = new byte[9 * 1024 * 1024 + 123];
+        new Random(5).NextBytes(bytes);
+        await using var source = new NonSeekableStream(bytes);
+        var etag = await Store.PutAsync("datasets/big.bin", source, cancellationToken: Ct);
+
+        var reader = await Store.OpenReadAsync("datasets/big.bin", Ct);
+        await using (reader)
+        {
+            using var copy = new MemoryStream();
+            await reader!.Content.CopyToAsync(copy, Ct);
+            Assert.True(bytes.AsSpan().SequenceEqual(copy.ToArray()));
+            Assert.Equal((etag, (long)bytes.Length), (reader.Info.ETag, reader.Info.Length));
+        }
+    }
+
+    [Fact]
+    public void The_description_names_the_container_url()
+        => Assert.Equal($"{azurite.BlobEndpoint}/{_container}", Store.Description);
+
+    private BlobArtifactStore OpenStore() => BlobArtifactStore.FromConnectionString(azurite.ConnectionString, _container);
+
+    private sealed class NonSeekableStream(byte[] bytes) : MemoryStream(bytes, writable: false)
+    {
+        public override bool CanSeek => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override long Seek(long offset, SeekOrigin loc) => throw new NotSupportedException();
+    }
+}
