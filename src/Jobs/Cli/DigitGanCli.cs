@@ -76,7 +76,7 @@ public static class DigitGanCli
     }
 
     private static bool IsExpected(Exception ex) => ex is InvalidDataException or FileNotFoundException or DirectoryNotFoundException
-        or RunNotFoundException or NonFiniteTrainingException or ArtifactConflictException or ArgumentException or UnauthorizedAccessException;
+        or RunNotFoundException or RunLeasedException or NonFiniteTrainingException or ArtifactConflictException or ArgumentException or UnauthorizedAccessException;
 
     /// <summary>An option whose value is wrong in a way the parser cannot see (exit code 2).</summary>
     public sealed class UsageException(string message) : Exception(message);

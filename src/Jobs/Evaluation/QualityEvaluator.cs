@@ -96,7 +96,7 @@ public sealed class QualityEvaluator : IDisposable
     }
 
     /// <summary>Generates a digit for each noise vector (generator in inference mode) and scores them.</summary>
-    public EvaluationMetrics ScoreGenerator(Model.Generator generator, Tensor noise, int epoch)
+    public EvaluationMetrics ScoreGenerator(Model.Generator generator, Tensor noise, int epoch, CancellationToken cancellationToken = default)
     {
         var clock = Stopwatch.StartNew();
         using var scope = NewDisposeScope();
@@ -108,6 +108,7 @@ public sealed class QualityEvaluator : IDisposable
             var parts = new List<Tensor>();
             for (long start = 0; start < noise.shape[0]; start += Batch)
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 parts.Add(generator.forward(noise.narrow(0, start, Math.Min(Batch, noise.shape[0] - start)).to(device)));
             }
 

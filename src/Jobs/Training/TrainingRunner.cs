@@ -31,7 +31,11 @@ public sealed class NonFiniteTrainingException(string message, HealthFlag flag) 
 /// Trains one run end to end against the artifact store: loads MNIST, resumes from the run's latest checkpoint,
 /// trains epoch by epoch, and writes grids, metrics, checkpoints, the manifest and finally the GIF.
 /// </summary>
-public sealed class TrainingRunner(RunRepository runs, ITrainingObserver observer)
+/// <param name="interrupted">
+/// How the manifest records an interruption (the token fired): by default Cancelled, with the command that resumes
+/// it. A worker passes its own (a cancel request vs. a shutdown that another worker resumes).
+/// </param>
+public sealed class TrainingRunner(RunRepository runs, ITrainingObserver observer, Func<RunManifest, RunManifest>? interrupted = null)
 {
     public const int GridColumns = 4;
     public const int GridCells = 16;
@@ -49,6 +53,9 @@ public sealed class TrainingRunner(RunRepository runs, ITrainingObserver observe
             return manifest;
         }
 
+        // One trainer per run, across processes: a second worker (or a CLI resume) finds the lease taken.
+        await using var lease = await Store.TryAcquireLeaseAsync(RunArtifactLayout.Lease(runId), cancellationToken).ConfigureAwait(false)
+            ?? throw new RunLeasedException(runId);
         var spec = manifest.Spec;
         var split = await MnistDataset.LoadAsync(Store, train: true, cancellationToken).ConfigureAwait(false);
         var imageCount = spec.TrainSubset ?? split.Images.Count;
@@ -113,7 +120,7 @@ public sealed class TrainingRunner(RunRepository runs, ITrainingObserver observe
                 if (evaluator is not null && (epoch % spec.EvaluateEvery == 0 || epoch == spec.Epochs))
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    evaluation = evaluator.ScoreGenerator(trainer.Generator, evaluationNoise!, epoch);
+                    evaluation = evaluator.ScoreGenerator(trainer.Generator, evaluationNoise!, epoch, cancellationToken);
                     metricsLines.Add(JsonSerializer.Serialize<MetricsRecord>(evaluation, ArtifactJson.Lines));
                     observer.EvaluationCompleted(evaluation);
                     if (health.ObserveEvaluation(epoch, evaluation.ClassesAtLeast5Percent) is { } collapse)
@@ -135,6 +142,7 @@ public sealed class TrainingRunner(RunRepository runs, ITrainingObserver observe
                     TrainingSeconds = m.TrainingSeconds + summary.Seconds,
                     EvaluationSeconds = m.EvaluationSeconds + (evaluation?.Seconds ?? 0),
                     LatestEvaluation = evaluation ?? m.LatestEvaluation,
+                    LatestEpoch = summary,
                     HealthFlags = [.. m.HealthFlags, .. flags],
                     LatestCheckpointEpoch = epoch,
                     CheckpointEpochs = keepNumbered ? [.. m.CheckpointEpochs.Where(e => e != epoch).Append(epoch).Order()] : m.CheckpointEpochs,
@@ -147,12 +155,12 @@ public sealed class TrainingRunner(RunRepository runs, ITrainingObserver observe
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            await runs.UpdateAsync(runId, m => m with
+            await runs.UpdateAsync(runId, interrupted ?? (m => m with
             {
                 Status = RunStatus.Cancelled,
                 FinishedAt = DateTimeOffset.UtcNow,
                 Error = $"Interrupted during epoch {m.LatestCheckpointEpoch + 1}; resume from the epoch-{m.LatestCheckpointEpoch} checkpoint with `train --resume {runId}`.",
-            }, CancellationToken.None).ConfigureAwait(false);
+            }), CancellationToken.None).ConfigureAwait(false);
             throw;
         }
         catch (NonFiniteTrainingException ex)

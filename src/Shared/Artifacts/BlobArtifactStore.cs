@@ -115,6 +115,86 @@ public sealed class BlobArtifactStore : IArtifactStore
         return (await Blob(path).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
     }
 
+    /// <summary>Blob leases last this long and are renewed at a third of it, so a dead holder's lease lapses within a minute.</summary>
+    public static readonly TimeSpan LeaseDuration = TimeSpan.FromSeconds(60);
+
+    public async Task<IAsyncDisposable?> TryAcquireLeaseAsync(string path, CancellationToken cancellationToken = default)
+    {
+        await EnsureContainerAsync(cancellationToken).ConfigureAwait(false);
+        var blob = Blob(path);
+        try
+        {
+            await blob.UploadAsync(BinaryData.Empty, new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException ex) when (ex.Status is 409 or 412)
+        {
+            // It exists already (possibly leased): the lease below decides.
+        }
+
+        var lease = Azure.Storage.Blobs.Specialized.SpecializedBlobExtensions.GetBlobLeaseClient(blob);
+        try
+        {
+            await lease.AcquireAsync(LeaseDuration, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            return null;
+        }
+
+        return new BlobLease(lease);
+    }
+
+    /// <summary>A held blob lease, renewed in the background until disposed (then released).</summary>
+    private sealed class BlobLease : IAsyncDisposable
+    {
+        private readonly Azure.Storage.Blobs.Specialized.BlobLeaseClient _lease;
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task _renewal;
+
+        public BlobLease(Azure.Storage.Blobs.Specialized.BlobLeaseClient lease)
+        {
+            _lease = lease;
+            _renewal = RenewAsync();
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync().ConfigureAwait(false);
+            await _renewal.ConfigureAwait(false);
+            _stop.Dispose();
+            try
+            {
+                await _lease.ReleaseAsync().ConfigureAwait(false);
+            }
+            catch (RequestFailedException)
+            {
+                // Already lapsed or broken: nothing left to release.
+            }
+        }
+
+        private async Task RenewAsync()
+        {
+            using var timer = new PeriodicTimer(LeaseDuration / 3);
+            try
+            {
+                while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
+                {
+                    try
+                    {
+                        await _lease.RenewAsync(cancellationToken: _stop.Token).ConfigureAwait(false);
+                    }
+                    catch (RequestFailedException)
+                    {
+                        // A missed renewal is retried at the next tick; the lease lasts three ticks.
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+    }
+
     /// <summary>The ETag without quotes: downloads and property reads quote it, listings do not.</summary>
     private static string Tag(ETag etag) => etag.ToString().Trim('"');
 

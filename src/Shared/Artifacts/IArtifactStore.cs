@@ -26,6 +26,13 @@ public interface IArtifactStore
 
     /// <summary>Deletes an artifact; returns false when it did not exist.</summary>
     Task<bool> DeleteAsync(string path, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Takes the exclusive lease named <paramref name="path"/> (one holder at a time, across processes), or returns
+    /// null when another holder has it. Disposing releases it; a holder that dies loses it (at once on the file
+    /// store, within the lease period on blob storage), so another worker can take over.
+    /// </summary>
+    Task<IAsyncDisposable?> TryAcquireLeaseAsync(string path, CancellationToken cancellationToken = default);
 }
 
 public sealed record ArtifactInfo(string Path, long Length, string ETag, DateTimeOffset LastModified);

@@ -6,6 +6,7 @@ namespace DigitGan.Shared.Artifacts;
 public static class RunArtifactLayout
 {
     public const string RunsPrefix = "runs/";
+    public const string RunIndex = RunsPrefix + "index.json";
     public const string MnistPrefix = "datasets/mnist/";
     public const string MnistManifest = MnistPrefix + "manifest.json";
     public const string ClassifierPrefix = MnistPrefix + "classifier/";
@@ -21,6 +22,7 @@ public static class RunArtifactLayout
     public static string CheckpointsPrefix(Guid runId) => RunPrefix(runId) + "checkpoints/";
     public static string LatestCheckpoint(Guid runId) => CheckpointsPrefix(runId) + "latest.ckpt";
     public static string Checkpoint(Guid runId, int epoch) => CheckpointsPrefix(runId) + $"epoch-{Epoch(epoch)}.ckpt";
+    public static string Lease(Guid runId) => RunPrefix(runId) + "lease";
     public static string MnistFile(string fileName) => MnistPrefix + fileName;
 
     private static string Epoch(int epoch) => epoch.ToString("D4", CultureInfo.InvariantCulture);

@@ -42,6 +42,9 @@ public sealed record RunManifest
     /// <summary>Wall-clock seconds spent on quality evaluation, apart from <see cref="TrainingSeconds"/>.</summary>
     public double EvaluationSeconds { get; init; }
 
+    /// <summary>The summary of the newest trained epoch; null before the first.</summary>
+    public EpochMetrics? LatestEpoch { get; init; }
+
     /// <summary>The newest quality evaluation; null before the first one or when quality metrics are off.</summary>
     public EvaluationMetrics? LatestEvaluation { get; init; }
 
@@ -57,5 +60,14 @@ public sealed record RunManifest
     /// <summary>Epochs that have a numbered checkpoint kept.</summary>
     public IReadOnlyList<int> CheckpointEpochs { get; init; } = [];
 
+    /// <summary>The Hangfire job that trains this run (the newest one when it was enqueued again).</summary>
+    public string? JobId { get; init; }
+
+    /// <summary>When a cancel was requested; the worker stops at its next step and marks the run Cancelled.</summary>
+    public DateTimeOffset? CancelRequestedAt { get; init; }
+
     public bool IsFinished => Status is RunStatus.Succeeded or RunStatus.Failed or RunStatus.Cancelled;
 }
+
+/// <summary>Where a forked run starts: another run's checkpoint of an epoch ("resume from here").</summary>
+public sealed record RunParent(Guid RunId, int Epoch);

@@ -2,9 +2,14 @@ using DigitGan.Shared.Artifacts;
 
 namespace DigitGan.Shared.Runs;
 
-/// <summary>Creates, reads and updates run manifests in the artifact store; updates never overwrite a concurrent change.</summary>
+/// <summary>
+/// Creates, reads, updates, lists and deletes runs in the artifact store. Manifest updates never overwrite a
+/// concurrent change (conditional writes, re-applied on conflict), and every change is mirrored into the run
+/// index (runs/index.json), so listing runs reads one small blob instead of every manifest.
+/// </summary>
 public sealed class RunRepository(IArtifactStore store, TimeProvider? clock = null)
 {
+    private const int MaxAttempts = 200;
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
 
     public IArtifactStore Store => store;
@@ -18,16 +23,80 @@ public sealed class RunRepository(IArtifactStore store, TimeProvider? clock = nu
             throw new RunSpecException(errors);
         }
 
+        var checkpoint = spec.Parent is { } parent ? await FindParentCheckpointAsync(spec, parent, cancellationToken).ConfigureAwait(false) : null;
         var manifest = new RunManifest
         {
             RunId = Guid.CreateVersion7(_clock.GetUtcNow()),
             Spec = spec,
             CreatedAt = _clock.GetUtcNow(),
             CodeVersion = codeVersion,
-            Progress = new RunProgress { TotalEpochs = spec.Epochs },
+            Progress = new RunProgress { TotalEpochs = spec.Epochs, Epoch = spec.Parent?.Epoch ?? 0 },
+            LatestCheckpointEpoch = spec.Parent?.Epoch ?? 0,
         };
+        if (checkpoint is not null)
+        {
+            await CopyParentHistoryAsync(manifest.RunId, spec.Parent!, checkpoint, cancellationToken).ConfigureAwait(false);
+        }
+
         await store.PutJsonAsync(RunArtifactLayout.Manifest(manifest.RunId), manifest, WriteCondition.IfNoneExists, cancellationToken).ConfigureAwait(false);
+        await UpdateIndexAsync(runs => [RunSummary.From(manifest), .. runs.Where(r => r.RunId != manifest.RunId)], cancellationToken).ConfigureAwait(false);
         return manifest;
+    }
+
+    /// <summary>The parent's checkpoint of the fork's epoch (numbered, or `latest` when that is the epoch); a readable error otherwise.</summary>
+    private async Task<string> FindParentCheckpointAsync(RunSpec spec, RunParent parent, CancellationToken cancellationToken)
+    {
+        RunSpecException Problem(string message) => new(new Dictionary<string, string[]> { ["parent"] = [message] });
+        var parentManifest = await GetAsync(parent.RunId, cancellationToken).ConfigureAwait(false)
+            ?? throw Problem($"The parent run {parent.RunId} does not exist.");
+        if (parentManifest.Spec.NoiseDim != spec.NoiseDim)
+        {
+            throw Problem($"A fork keeps the parent's generator, so its noise dimension must be the parent's ({parentManifest.Spec.NoiseDim}).");
+        }
+
+        if (parentManifest.CheckpointEpochs.Contains(parent.Epoch))
+        {
+            return RunArtifactLayout.Checkpoint(parent.RunId, parent.Epoch);
+        }
+
+        if (parentManifest.LatestCheckpointEpoch == parent.Epoch)
+        {
+            return RunArtifactLayout.LatestCheckpoint(parent.RunId);
+        }
+
+        var available = parentManifest.CheckpointEpochs.Append(parentManifest.LatestCheckpointEpoch).Where(e => e > 0).Distinct().Order();
+        throw Problem($"Run {parent.RunId} has no checkpoint of epoch {parent.Epoch}; it has: {string.Join(", ", available.DefaultIfEmpty())}.");
+    }
+
+    /// <summary>A fork starts as its parent was at the checkpoint: that checkpoint as its `latest`, the metrics and grids up to it.</summary>
+    private async Task CopyParentHistoryAsync(Guid runId, RunParent parent, string checkpoint, CancellationToken cancellationToken)
+    {
+        await CopyAsync(checkpoint, RunArtifactLayout.LatestCheckpoint(runId), cancellationToken).ConfigureAwait(false);
+        for (var epoch = 1; epoch <= parent.Epoch; epoch++)
+        {
+            await CopyAsync(RunArtifactLayout.Sample(parent.RunId, epoch), RunArtifactLayout.Sample(runId, epoch), cancellationToken).ConfigureAwait(false);
+        }
+
+        if (await store.GetTextAsync(RunArtifactLayout.Metrics(parent.RunId), cancellationToken).ConfigureAwait(false) is { } metrics)
+        {
+            var kept = metrics.Text.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                .Where(line => System.Text.Json.JsonSerializer.Deserialize<MetricsRecord>(line, ArtifactJson.Lines) is { } record && record.Epoch <= parent.Epoch);
+            await store.PutTextAsync(RunArtifactLayout.Metrics(runId), string.Join('\n', kept) + "\n", cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task CopyAsync(string from, string to, CancellationToken cancellationToken)
+    {
+        var reader = await store.OpenReadAsync(from, cancellationToken).ConfigureAwait(false);
+        if (reader is null)
+        {
+            return;
+        }
+
+        await using (reader.ConfigureAwait(false))
+        {
+            await store.PutAsync(to, reader.Content, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
     }
 
     public async Task<RunManifest?> GetAsync(Guid runId, CancellationToken cancellationToken = default)
@@ -48,14 +117,93 @@ public sealed class RunRepository(IArtifactStore store, TimeProvider? clock = nu
             try
             {
                 await store.PutJsonAsync(path, updated, WriteCondition.IfMatch(etag), cancellationToken).ConfigureAwait(false);
+                await UpdateIndexAsync(runs => [.. runs.Where(r => r.RunId != runId), RunSummary.From(updated)], cancellationToken).ConfigureAwait(false);
                 return updated;
             }
-            catch (ArtifactConflictException) when (attempt < 20)
+            catch (ArtifactConflictException) when (attempt < MaxAttempts)
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(5 * attempt), cancellationToken).ConfigureAwait(false);
+                await BackOffAsync(attempt, cancellationToken).ConfigureAwait(false);
             }
         }
     }
+
+    /// <summary>Runs matching the query, newest first, from the index (rebuilt from the manifests if it is missing).</summary>
+    public async Task<RunPage> ListAsync(RunQuery query, CancellationToken cancellationToken = default)
+    {
+        var index = await ReadIndexAsync(cancellationToken).ConfigureAwait(false);
+        var matching = index.Runs
+            .Where(r => query.Status is null || r.Status == query.Status)
+            .Where(r => query.Tag is null || r.Tags.Contains(query.Tag, StringComparer.Ordinal))
+            .ToList();
+        var pageSize = Math.Clamp(query.PageSize, 1, RunQuery.MaxPageSize);
+        var page = Math.Max(1, query.Page);
+        return new RunPage([.. matching.Skip((page - 1) * pageSize).Take(pageSize)], matching.Count, page, pageSize);
+    }
+
+    /// <summary>Deletes every artifact of the run and its index entry; false when the run did not exist.</summary>
+    public async Task<bool> DeleteAsync(Guid runId, CancellationToken cancellationToken = default)
+    {
+        var found = false;
+        var paths = new List<string>();
+        await foreach (var info in store.ListAsync(RunArtifactLayout.RunPrefix(runId), cancellationToken).ConfigureAwait(false))
+        {
+            paths.Add(info.Path);
+        }
+
+        // The manifest last: a half-finished delete still shows the run, and deleting again completes it.
+        foreach (var path in paths.OrderBy(p => p == RunArtifactLayout.Manifest(runId)))
+        {
+            found |= await store.DeleteAsync(path, cancellationToken).ConfigureAwait(false);
+        }
+
+        await UpdateIndexAsync(runs => [.. runs.Where(r => r.RunId != runId)], cancellationToken).ConfigureAwait(false);
+        return found;
+    }
+
+    /// <summary>Rewrites the index from the manifests (after a crash between a manifest write and its index update).</summary>
+    public async Task<RunIndex> RebuildIndexAsync(CancellationToken cancellationToken = default)
+    {
+        var summaries = new List<RunSummary>();
+        await foreach (var info in store.ListAsync(RunArtifactLayout.RunsPrefix, cancellationToken).ConfigureAwait(false))
+        {
+            if (info.Path.EndsWith("/manifest.json", StringComparison.Ordinal)
+                && (await store.GetJsonAsync<RunManifest>(info.Path, cancellationToken).ConfigureAwait(false))?.Value is { } manifest)
+            {
+                summaries.Add(RunSummary.From(manifest));
+            }
+        }
+
+        var rebuilt = new RunIndex { Runs = [.. summaries.OrderByDescending(r => r.CreatedAt).ThenByDescending(r => r.RunId)] };
+        await store.PutJsonAsync(RunArtifactLayout.RunIndex, rebuilt, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return rebuilt;
+    }
+
+    private async Task<RunIndex> ReadIndexAsync(CancellationToken cancellationToken)
+        => (await store.GetJsonAsync<RunIndex>(RunArtifactLayout.RunIndex, cancellationToken).ConfigureAwait(false))?.Value
+            ?? await RebuildIndexAsync(cancellationToken).ConfigureAwait(false);
+
+    private async Task UpdateIndexAsync(Func<IEnumerable<RunSummary>, IEnumerable<RunSummary>> change, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var current = await store.GetJsonAsync<RunIndex>(RunArtifactLayout.RunIndex, cancellationToken).ConfigureAwait(false);
+            var runs = current?.Value.Runs ?? [];
+            var updated = new RunIndex { Runs = [.. change(runs).OrderByDescending(r => r.CreatedAt).ThenByDescending(r => r.RunId)] };
+            try
+            {
+                await store.PutJsonAsync(RunArtifactLayout.RunIndex, updated, current is { } c ? WriteCondition.IfMatch(c.ETag) : WriteCondition.IfNoneExists, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (ArtifactConflictException) when (attempt < MaxAttempts)
+            {
+                await BackOffAsync(attempt, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    // Jittered, growing waits: many writers contending for one blob spread out instead of colliding in lockstep.
+    private static Task BackOffAsync(int attempt, CancellationToken cancellationToken)
+        => Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 5 + (5 * Math.Min(attempt, 20)))), cancellationToken);
 }
 
 public sealed class RunNotFoundException(Guid runId) : Exception($"Run {runId} does not exist (no {RunArtifactLayout.Manifest(runId)} in the store).")
@@ -67,4 +215,10 @@ public sealed class RunSpecException(IReadOnlyDictionary<string, string[]> error
     : Exception("The run spec is invalid: " + string.Join(" ", errors.SelectMany(e => e.Value)))
 {
     public IReadOnlyDictionary<string, string[]> Errors { get; } = errors;
+}
+
+/// <summary>Another process holds the run's lease: it is being trained there.</summary>
+public sealed class RunLeasedException(Guid runId) : Exception($"Run {runId} is being trained by another process (its lease is held); not starting a second trainer.")
+{
+    public Guid RunId { get; } = runId;
 }

@@ -45,6 +45,9 @@ public sealed record RunSpec
     /// <summary>Digits generated per evaluation (FID is biased upward at small counts: compare runs only at equal counts).</summary>
     public int EvaluationSamples { get; init; } = 10_000;
 
+    /// <summary>Continue another run from its checkpoint of an epoch (a fork); null starts from scratch.</summary>
+    public RunParent? Parent { get; init; }
+
     /// <summary>Stop each epoch after this many steps (a dry run); null trains whole epochs.</summary>
     public int? MaxStepsPerEpoch { get; init; }
 
@@ -137,6 +140,11 @@ public sealed record RunSpec
         if (MaxStepsPerEpoch is < 1)
         {
             Add("maxStepsPerEpoch", "Max steps per epoch must be at least 1, or empty for whole epochs.");
+        }
+
+        if (Parent is { } parent && (parent.Epoch < 1 || parent.Epoch >= Epochs))
+        {
+            Add("parent", $"The parent checkpoint's epoch must be at least 1 and below the run's epochs ({Epochs}).");
         }
 
         if (!Enum.IsDefined(Step))

@@ -177,6 +177,22 @@ public sealed class TrainingRunTests(MnistStoreFixture fixture) : IClassFixture<
         Assert.Equal(1, failed.LatestCheckpointEpoch);
     }
 
+    [Fact]
+    public async Task A_run_whose_lease_is_held_elsewhere_is_not_trained_a_second_time()
+    {
+        var created = await _runs.CreateAsync(SmallSpec with { Epochs = 1 });
+        var otherProcess = new FileArtifactStore(fixture.Store.Root);
+        await using (var lease = await otherProcess.TryAcquireLeaseAsync(RunArtifactLayout.Lease(created.RunId)))
+        {
+            Assert.NotNull(lease);
+            await Assert.ThrowsAsync<RunLeasedException>(() => new TrainingRunner(_runs, new RecordingObserver()).RunAsync(created.RunId, CPU, get_num_threads()));
+            Assert.Equal(RunStatus.Queued, (await _runs.GetAsync(created.RunId))!.Status);
+        }
+
+        var trained = await new TrainingRunner(_runs, new RecordingObserver()).RunAsync(created.RunId, CPU, get_num_threads());
+        Assert.Equal(RunStatus.Succeeded, trained.Status);
+    }
+
     private async Task<RunManifest> TrainAsync(RunSpec spec)
     {
         var manifest = await _runs.CreateAsync(spec);

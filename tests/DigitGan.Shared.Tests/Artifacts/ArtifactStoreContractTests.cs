@@ -328,6 +328,24 @@ public abstract class ArtifactStoreContractTests
     }
 
     [Fact]
+    public async Task Lease_IsExclusiveAcrossStoreInstances_AndFreeAgainOnceReleased()
+    {
+        var first = await Store.TryAcquireLeaseAsync("runs/r/lease", Ct);
+        Assert.NotNull(first);
+        var other = OpenSecondStore();
+        Assert.Null(await other.TryAcquireLeaseAsync("runs/r/lease", Ct));
+        Assert.Null(await Store.TryAcquireLeaseAsync("runs/r/lease", Ct));
+        var unrelated = await other.TryAcquireLeaseAsync("runs/s/lease", Ct);
+        Assert.NotNull(unrelated);
+
+        await first.DisposeAsync();
+        var second = await other.TryAcquireLeaseAsync("runs/r/lease", Ct);
+        Assert.NotNull(second);
+        await second.DisposeAsync();
+        await unrelated.DisposeAsync();
+    }
+
+    [Fact]
     public async Task ListAsync_ReturnsPathsUnderThePrefixInOrdinalOrder()
     {
         foreach (var path in new[] { "runs/b/z", "runs/a/y", "runs/ab/x", "runs/a-c/x", "runsfoo", "runs/a/B" })

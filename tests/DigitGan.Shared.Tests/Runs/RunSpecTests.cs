@@ -211,4 +211,63 @@ public sealed class RunSpecTests : IDisposable
         Assert.Equal(2, loaded.Progress.Epoch);
         Assert.Equal(run.Spec.Epochs, loaded.Progress.TotalEpochs);
     }
+
+    [Fact]
+    public async Task TheIndex_FollowsCreatesUpdatesAndDeletes_AndFiltersAndPages()
+    {
+        var a = await _repository.CreateAsync(new RunSpec { Name = "a", Tags = ["x"] }, cancellationToken: Ct);
+        var b = await _repository.CreateAsync(new RunSpec { Name = "b", Tags = ["x", "y"] }, cancellationToken: Ct);
+        var c = await _repository.CreateAsync(new RunSpec { Name = "c" }, cancellationToken: Ct);
+        await _repository.UpdateAsync(b.RunId, m => m with { Status = RunStatus.Running }, Ct);
+
+        var all = await _repository.ListAsync(new RunQuery(), Ct);
+        Assert.Equal([c.RunId, b.RunId, a.RunId], all.Runs.Select(r => r.RunId)); // newest first
+        Assert.Equal([b.RunId], (await _repository.ListAsync(new RunQuery { Status = RunStatus.Running }, Ct)).Runs.Select(r => r.RunId));
+        Assert.Equal([b.RunId, a.RunId], (await _repository.ListAsync(new RunQuery { Tag = "x" }, Ct)).Runs.Select(r => r.RunId));
+        var second = await _repository.ListAsync(new RunQuery { Page = 2, PageSize = 2 }, Ct);
+        Assert.Equal([a.RunId], second.Runs.Select(r => r.RunId));
+        Assert.Equal(3, second.Total);
+
+        Assert.True(await _repository.DeleteAsync(a.RunId, Ct));
+        Assert.False(await _repository.DeleteAsync(a.RunId, Ct));
+        Assert.Null(await _repository.GetAsync(a.RunId, Ct));
+        Assert.Equal([c.RunId, b.RunId], (await _repository.ListAsync(new RunQuery(), Ct)).Runs.Select(r => r.RunId));
+    }
+
+    [Fact]
+    public async Task AMissingIndex_IsRebuiltFromTheManifests()
+    {
+        var a = await _repository.CreateAsync(new RunSpec { Name = "a" }, cancellationToken: Ct);
+        await _repository.UpdateAsync(a.RunId, m => m with { Status = RunStatus.Succeeded }, Ct);
+        Assert.True(await _store.DeleteAsync(RunArtifactLayout.RunIndex, Ct));
+
+        var listed = Assert.Single((await _repository.ListAsync(new RunQuery(), Ct)).Runs);
+        Assert.Equal((a.RunId, RunStatus.Succeeded), (listed.RunId, listed.Status));
+        Assert.True(await _store.ExistsAsync(RunArtifactLayout.RunIndex, Ct));
+    }
+
+    [Fact]
+    public async Task AForkNeedsAnExistingParentCheckpointAndTheParentsNoiseDimension()
+    {
+        var parent = await _repository.CreateAsync(new RunSpec(), cancellationToken: Ct);
+        await _repository.UpdateAsync(parent.RunId, m => m with { LatestCheckpointEpoch = 3, CheckpointEpochs = [2] }, Ct);
+        await _store.PutTextAsync(RunArtifactLayout.Checkpoint(parent.RunId, 2), "checkpoint 2", cancellationToken: Ct);
+        await _store.PutTextAsync(RunArtifactLayout.Sample(parent.RunId, 1), "png 1", cancellationToken: Ct);
+        await _store.PutTextAsync(RunArtifactLayout.Sample(parent.RunId, 3), "png 3", cancellationToken: Ct);
+        await _store.PutTextAsync(RunArtifactLayout.Metrics(parent.RunId), "{\"kind\":\"epoch\",\"epoch\":1}\n{\"kind\":\"epoch\",\"epoch\":3}\n", cancellationToken: Ct);
+
+        var fork = await _repository.CreateAsync(new RunSpec { Parent = new RunParent(parent.RunId, 2) }, cancellationToken: Ct);
+        Assert.Equal((2, 2), (fork.LatestCheckpointEpoch, fork.Progress.Epoch));
+        Assert.Equal("checkpoint 2", (await _store.GetTextAsync(RunArtifactLayout.LatestCheckpoint(fork.RunId), Ct))!.Value.Text);
+        Assert.True(await _store.ExistsAsync(RunArtifactLayout.Sample(fork.RunId, 1), Ct));
+        Assert.False(await _store.ExistsAsync(RunArtifactLayout.Sample(fork.RunId, 3), Ct));
+        Assert.Equal("{\"kind\":\"epoch\",\"epoch\":1}\n", (await _store.GetTextAsync(RunArtifactLayout.Metrics(fork.RunId), Ct))!.Value.Text);
+
+        var missing = await Assert.ThrowsAsync<RunSpecException>(() => _repository.CreateAsync(new RunSpec { Parent = new RunParent(parent.RunId, 1) }, cancellationToken: Ct));
+        Assert.Contains("has no checkpoint of epoch 1; it has: 2, 3", missing.Errors["parent"][0], StringComparison.Ordinal);
+        var noise = await Assert.ThrowsAsync<RunSpecException>(() => _repository.CreateAsync(new RunSpec { NoiseDim = 64, Parent = new RunParent(parent.RunId, 2) }, cancellationToken: Ct));
+        Assert.Contains("noise dimension", noise.Errors["parent"][0], StringComparison.Ordinal);
+        var unknown = await Assert.ThrowsAsync<RunSpecException>(() => _repository.CreateAsync(new RunSpec { Parent = new RunParent(Guid.NewGuid(), 2) }, cancellationToken: Ct));
+        Assert.Contains("does not exist", unknown.Errors["parent"][0], StringComparison.Ordinal);
+    }
 }

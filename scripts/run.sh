@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Sets up DigitGan (scripts/setup.sh) and starts the web app on the embedded default: artifacts in the local data
+# folder, an in-memory queue and a worker inside the web process. When the store has no runs yet, it submits a
+# quick run (1 epoch on 6,000 images) so there is something to browse. Ctrl+C stops it; runs left unfinished
+# are picked up again at the next start. Extra arguments go to the web app (e.g. --urls http://0.0.0.0:5080).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/setup.sh
+export ASPNETCORE_URLS="${ASPNETCORE_URLS:-http://localhost:5080}"
+echo "run: starting DigitGan on $ASPNETCORE_URLS (API reference: $ASPNETCORE_URLS/api/reference; Ctrl+C stops it) ..."
+exec dotnet src/Web/bin/Release/net10.0/DigitGan.Web.dll --DigitGan:SubmitQuickRunWhenEmpty=true "$@"

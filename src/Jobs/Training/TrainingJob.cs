@@ -1,0 +1,153 @@
+using DigitGan.Shared.Artifacts;
+using DigitGan.Shared.Jobs;
+using DigitGan.Shared.Runs;
+using Microsoft.Extensions.Logging;
+
+namespace DigitGan.Jobs.Training;
+
+/// <summary>
+/// The Hangfire job: trains one run in this process. Idempotent (a finished or deleted run is left alone; an
+/// interrupted one resumes from its latest checkpoint). A cancel request in the manifest stops training at the
+/// next step (the manifest is polled every second, so a cancel lands within a few seconds on any storage). A
+/// shutdown leaves the run Queued for the next worker. Only transient faults are rethrown for Hangfire to retry.
+/// </summary>
+public sealed class TrainingJob(IArtifactStore store, ILogger<TrainingJob> logger) : ITrainingJob
+{
+    public static readonly TimeSpan CancelPollInterval = TimeSpan.FromSeconds(1);
+
+    private static readonly Lock ThreadsLock = new();
+    private static int? threads;
+
+    public async Task RunAsync(Guid runId, CancellationToken cancellationToken)
+    {
+        var runs = new RunRepository(store);
+        var manifest = await runs.GetAsync(runId, cancellationToken).ConfigureAwait(false);
+        if (manifest is null)
+        {
+            logger.LogInformation("Run {RunId} no longer exists; nothing to do.", runId);
+            return;
+        }
+
+        if (manifest.IsFinished)
+        {
+            logger.LogInformation("Run {RunId} is already {Status}; nothing to do.", runId, manifest.Status);
+            return;
+        }
+
+        if (manifest.CancelRequestedAt is not null)
+        {
+            await runs.UpdateAsync(runId, Cancelled, CancellationToken.None).ConfigureAwait(false);
+            return;
+        }
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var watcherStop = new CancellationTokenSource();
+        var watcher = WatchForCancelAsync(runs, runId, stop, watcherStop.Token);
+        var device = TorchRuntime.SelectDevice();
+        var threadCount = ConfigureThreadsOnce();
+        logger.LogInformation("Training run {RunId} on {Device} with {Threads} threads.", runId, device.type, threadCount);
+        var runner = new TrainingRunner(runs, new LoggingTrainingObserver(logger, runId), m => cancellationToken.IsCancellationRequested
+            ? m with { Status = RunStatus.Queued, Error = $"The worker stopped during epoch {m.LatestCheckpointEpoch + 1}; the run resumes from its epoch-{m.LatestCheckpointEpoch} checkpoint." }
+            : Cancelled(m));
+        try
+        {
+            await runner.RunAsync(runId, device, threadCount, stop.Token).ConfigureAwait(false);
+        }
+        catch (RunLeasedException)
+        {
+            // A duplicate job while another worker trains the run: that worker finishes it.
+            logger.LogInformation("Run {RunId} is being trained by another worker; this job does nothing.", runId);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            logger.LogInformation("Run {RunId} was cancelled on request.", runId);
+        }
+        catch (Exception ex) when (ex is NonFiniteTrainingException)
+        {
+            logger.LogError("Run {RunId} failed: {Error}", runId, ex.Message);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or FileNotFoundException or RunSpecException or ArgumentException)
+        {
+            // Bad data or a bad spec: retrying cannot help, so the run fails once with the reason.
+            logger.LogError("Run {RunId} failed: {Error}", runId, ex.Message);
+            await runs.UpdateAsync(runId, m => m with { Status = RunStatus.Failed, FinishedAt = DateTimeOffset.UtcNow, Error = ex.Message }, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException and not RunNotFoundException)
+        {
+            logger.LogWarning(ex, "Run {RunId}: attempt failed; Hangfire retries it.", runId);
+            await runs.UpdateAsync(runId, m => m with { Status = RunStatus.Queued, Error = $"An attempt failed and will be retried: {ex.Message}" }, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+        finally
+        {
+            await watcherStop.CancelAsync().ConfigureAwait(false);
+            await watcher.ConfigureAwait(false);
+        }
+    }
+
+    private static RunManifest Cancelled(RunManifest m) => m with
+    {
+        Status = RunStatus.Cancelled,
+        FinishedAt = DateTimeOffset.UtcNow,
+        Error = $"Cancelled on request during epoch {m.LatestCheckpointEpoch + 1}; the epoch-{m.LatestCheckpointEpoch} checkpoint is kept.",
+    };
+
+    private async Task WatchForCancelAsync(RunRepository runs, Guid runId, CancellationTokenSource stop, CancellationToken watcherStop)
+    {
+        using var timer = new PeriodicTimer(CancelPollInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(watcherStop).ConfigureAwait(false))
+            {
+                try
+                {
+                    var manifest = await runs.GetAsync(runId, watcherStop).ConfigureAwait(false);
+                    if (manifest is null || manifest.CancelRequestedAt is not null)
+                    {
+                        await stop.CancelAsync().ConfigureAwait(false);
+                        return;
+                    }
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    logger.LogWarning("Run {RunId}: could not read the manifest to check for a cancel ({Error}); trying again.", runId, ex.Message);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private static int ConfigureThreadsOnce()
+    {
+        lock (ThreadsLock)
+        {
+            return threads ??= TorchRuntime.ConfigureThreads(null);
+        }
+    }
+}
+
+/// <summary>Writes a run's progress to the log (the worker's console): one line per epoch, evaluation and flag.</summary>
+public sealed class LoggingTrainingObserver(ILogger logger, Guid runId) : ITrainingObserver
+{
+    public void Message(string text) => logger.LogInformation("Run {RunId}: {Message}", runId, text);
+
+    public void EpochStarted(int epoch, int totalEpochs, int steps)
+    {
+    }
+
+    public void StepCompleted(int epoch, int step, int steps, StepResult result, double imagesPerSecond)
+    {
+    }
+
+    public void EpochCompleted(EpochMetrics metrics, int totalEpochs, double? etaSeconds) => logger.LogInformation(
+        "Run {RunId}: epoch {Epoch}/{Total} in {Seconds:F1} s, D loss {DLoss:F3}, G loss {GLoss:F3}, {ImagesPerSecond:F0} images/s",
+        runId, metrics.Epoch, totalEpochs, metrics.Seconds, metrics.DLoss, metrics.GLoss, metrics.ImagesPerSecond);
+
+    public void EvaluationCompleted(EvaluationMetrics metrics) => logger.LogInformation(
+        "Run {RunId}: epoch {Epoch} FID {Fid:F2} (floor {Floor:F2}), IS {IS:F2}, {Classes} classes >= 5%",
+        runId, metrics.Epoch, metrics.Fid, metrics.FidFloor, metrics.InceptionScore, metrics.ClassesAtLeast5Percent);
+
+    public void HealthFlagRaised(HealthFlag flag) => logger.LogWarning("Run {RunId}: health flag {Flag} at epoch {Epoch}: {Detail}", runId, flag.Kind, flag.Epoch, flag.Detail);
+}

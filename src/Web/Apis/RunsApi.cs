@@ -1,0 +1,170 @@
+using System.Text.Json;
+using DigitGan.Shared.Artifacts;
+using DigitGan.Shared.Runs;
+using DigitGan.Web.Services;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace DigitGan.Web.Apis;
+
+/// <summary>The runs REST API: submit, list, read, cancel, delete, and the run's artifacts.</summary>
+public static class RunsApi
+{
+    public static RouteGroupBuilder MapRunsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/runs").WithTags("Runs");
+        api.MapPost("/", SubmitRun).AddEndpointFilter<ApiKeyFilter>()
+            .Accepts<RunSpec>("application/json")
+            .WithSummary("Submit a run").WithDescription("Validates the spec, stores the run as Queued and enqueues its training job. Requires X-Api-Key.");
+        api.MapGet("/", ListRuns).WithSummary("List runs, newest first (filter by status and tag; page and pageSize)");
+        api.MapGet("/{id:guid}", GetRun).WithSummary("A run's manifest: spec, status, progress, latest metrics, health flags");
+        api.MapPost("/{id:guid}/cancel", CancelRun).AddEndpointFilter<ApiKeyFilter>().WithSummary("Cancel a run (a running one stops within seconds). Requires X-Api-Key.");
+        api.MapDelete("/{id:guid}", DeleteRun).AddEndpointFilter<ApiKeyFilter>().WithSummary("Cancel and delete a run with all its artifacts. Requires X-Api-Key.");
+        api.MapGet("/{id:guid}/metrics", GetMetrics).WithSummary("metrics.jsonl: one JSON object per line (step, epoch, evaluation, health)");
+        api.MapGet("/{id:guid}/samples/{epoch:int}.png", GetSample).WithSummary("The sample grid of an epoch (PNG)");
+        api.MapGet("/{id:guid}/gif", GetGif).WithSummary("All epoch grids as an animated GIF (written when the run ends)");
+        api.MapGet("/{id:guid}/checkpoints", ListCheckpoints).WithSummary("The run's checkpoints: numbered ones and latest");
+        api.MapGet("/{id:guid}/checkpoints/{name}", DownloadCheckpoint).WithSummary("Download a checkpoint ('latest' or an epoch number), streamed");
+        return api;
+    }
+
+    public static async Task<Results<Created<RunManifest>, ValidationProblem>> SubmitRun(HttpRequest request, RunService runs, CancellationToken cancellationToken)
+    {
+        RunSpec? spec;
+        try
+        {
+            spec = await JsonSerializer.DeserializeAsync<RunSpec>(request.Body, ArtifactJson.Options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (JsonException ex)
+        {
+            var field = ex.Path is { Length: > 2 } path ? path.TrimStart('$', '.') : "body";
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [$"Invalid value: {ex.Message.Split(" Path:")[0]}"] });
+        }
+
+        if (spec is null)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["body"] = ["Send a run spec as a JSON object, e.g. {\"name\":\"my-run\",\"epochs\":5}."] });
+        }
+
+        var manifest = await runs.SubmitAsync(spec, cancellationToken).ConfigureAwait(false);
+        return TypedResults.Created($"/api/runs/{manifest.RunId}", manifest);
+    }
+
+    public static async Task<Results<Ok<RunPage>, ValidationProblem>> ListRuns(RunService runs, CancellationToken cancellationToken,
+        [FromQuery] string? status = null, [FromQuery] string? tag = null, [FromQuery] int page = 1, [FromQuery] int pageSize = 50)
+    {
+        var errors = new Dictionary<string, string[]>();
+        RunStatus? parsed = null;
+        if (status is not null)
+        {
+            if (Enum.TryParse<RunStatus>(status, ignoreCase: true, out var value) && Enum.IsDefined(value) && !int.TryParse(status, out _))
+            {
+                parsed = value;
+            }
+            else
+            {
+                errors["status"] = [$"Unknown status '{status}'; use one of {string.Join(", ", Enum.GetNames<RunStatus>())}."];
+            }
+        }
+
+        if (page < 1)
+        {
+            errors["page"] = ["Page must be 1 or more."];
+        }
+
+        if (pageSize is < 1 or > RunQuery.MaxPageSize)
+        {
+            errors["pageSize"] = [$"Page size must be between 1 and {RunQuery.MaxPageSize}."];
+        }
+
+        return errors.Count > 0
+            ? TypedResults.ValidationProblem(errors)
+            : TypedResults.Ok(await runs.ListAsync(new RunQuery { Status = parsed, Tag = tag, Page = page, PageSize = pageSize }, cancellationToken).ConfigureAwait(false));
+    }
+
+    public static async Task<Results<Ok<RunManifest>, NotFound<ProblemDetails>>> GetRun(Guid id, RunService runs, CancellationToken cancellationToken)
+        => await runs.GetAsync(id, cancellationToken).ConfigureAwait(false) is { } manifest ? TypedResults.Ok(manifest) : RunNotFound(id);
+
+    public static async Task<Results<Accepted<RunManifest>, Ok<RunManifest>, NotFound<ProblemDetails>>> CancelRun(Guid id, RunService runs, CancellationToken cancellationToken)
+    {
+        if (await runs.GetAsync(id, cancellationToken).ConfigureAwait(false) is null)
+        {
+            return RunNotFound(id);
+        }
+
+        var manifest = await runs.CancelAsync(id, cancellationToken).ConfigureAwait(false);
+        return manifest.IsFinished ? TypedResults.Ok(manifest) : TypedResults.Accepted($"/api/runs/{id}", manifest);
+    }
+
+    public static async Task<Results<NoContent, NotFound<ProblemDetails>>> DeleteRun(Guid id, RunService runs, CancellationToken cancellationToken)
+        => await runs.DeleteAsync(id, cancellationToken).ConfigureAwait(false) ? TypedResults.NoContent() : RunNotFound(id);
+
+    public static Task<Results<FileStreamHttpResult, NotFound<ProblemDetails>>> GetMetrics(Guid id, RunService runs, CancellationToken cancellationToken)
+        => StreamAsync(runs, id, RunArtifactLayout.Metrics(id), "application/x-ndjson", null, "no metrics yet", cancellationToken);
+
+    public static Task<Results<FileStreamHttpResult, NotFound<ProblemDetails>>> GetSample(Guid id, int epoch, RunService runs, CancellationToken cancellationToken)
+        => epoch < 1
+            ? Task.FromResult<Results<FileStreamHttpResult, NotFound<ProblemDetails>>>(NotFoundProblem($"Epochs start at 1 (got {epoch})."))
+            : StreamAsync(runs, id, RunArtifactLayout.Sample(id, epoch), "image/png", null, $"no sample grid of epoch {epoch}", cancellationToken);
+
+    public static Task<Results<FileStreamHttpResult, NotFound<ProblemDetails>>> GetGif(Guid id, RunService runs, CancellationToken cancellationToken)
+        => StreamAsync(runs, id, RunArtifactLayout.Gif(id), "image/gif", null, "no GIF yet (it is written when the run ends)", cancellationToken);
+
+    public static async Task<Results<Ok<IReadOnlyList<CheckpointFile>>, NotFound<ProblemDetails>>> ListCheckpoints(Guid id, RunService runs, CancellationToken cancellationToken)
+        => await runs.GetAsync(id, cancellationToken).ConfigureAwait(false) is null
+            ? RunNotFound(id)
+            : TypedResults.Ok(await runs.ListCheckpointsAsync(id, cancellationToken).ConfigureAwait(false));
+
+    public static async Task<Results<FileStreamHttpResult, NotFound<ProblemDetails>>> DownloadCheckpoint(Guid id, string name, RunService runs, CancellationToken cancellationToken)
+    {
+        if (await runs.GetAsync(id, cancellationToken).ConfigureAwait(false) is not { } manifest)
+        {
+            return RunNotFound(id);
+        }
+
+        var reader = await runs.OpenCheckpointAsync(id, name, cancellationToken).ConfigureAwait(false);
+        if (reader is null)
+        {
+            return NotFoundProblem($"Run {id} has no checkpoint '{name}'; GET /api/runs/{id}/checkpoints lists them ('latest' or an epoch number).");
+        }
+
+        var fileName = $"{manifest.Spec.Name}-{id:N}-{(name == "latest" ? "latest" : $"epoch-{int.Parse(name, System.Globalization.CultureInfo.InvariantCulture):D4}")}.ckpt";
+        return TypedResults.Stream(reader.Content, "application/octet-stream", fileName, reader.Info.LastModified, new Microsoft.Net.Http.Headers.EntityTagHeaderValue($"\"{reader.Info.ETag.Trim('"')}\""));
+    }
+
+    private static async Task<Results<FileStreamHttpResult, NotFound<ProblemDetails>>> StreamAsync(RunService runs, Guid id, string path, string contentType, string? fileName, string missing, CancellationToken cancellationToken)
+    {
+        var reader = await runs.Store.OpenReadAsync(path, cancellationToken).ConfigureAwait(false);
+        if (reader is not null)
+        {
+            return TypedResults.Stream(reader.Content, contentType, fileName, reader.Info.LastModified);
+        }
+
+        return await runs.GetAsync(id, cancellationToken).ConfigureAwait(false) is null ? RunNotFound(id) : NotFoundProblem($"Run {id} has {missing}.");
+    }
+
+    private static NotFound<ProblemDetails> RunNotFound(Guid id) => NotFoundProblem($"Run {id} does not exist.");
+
+    private static NotFound<ProblemDetails> NotFoundProblem(string detail) =>
+        TypedResults.NotFound(new ProblemDetails { Status = StatusCodes.Status404NotFound, Title = "Not found", Detail = detail });
+}
+
+/// <summary>Write endpoints need the API key in X-Api-Key; without it: 401 with a ProblemDetails that says so.</summary>
+public sealed class ApiKeyFilter(ApiKey key) : IEndpointFilter
+{
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var given = context.HttpContext.Request.Headers[ApiKey.Header].ToString();
+        if (key.Matches(given))
+        {
+            return await next(context).ConfigureAwait(false);
+        }
+
+        return TypedResults.Problem(
+            statusCode: StatusCodes.Status401Unauthorized,
+            title: "API key required",
+            detail: string.IsNullOrEmpty(given)
+                ? $"This endpoint changes runs: send the API key in the {ApiKey.Header} header (the web app prints where it is kept at start)."
+                : $"The {ApiKey.Header} header does not match the configured API key.");
+    }
+}

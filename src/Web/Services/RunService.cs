@@ -1,0 +1,128 @@
+using DigitGan.Jobs.Training;
+using DigitGan.Shared.Artifacts;
+using DigitGan.Shared.Jobs;
+using DigitGan.Shared.Runs;
+using Hangfire;
+
+namespace DigitGan.Web.Services;
+
+/// <summary>
+/// Owns the run lifecycle for the API and the pages: validates and submits runs (manifest first, then the job),
+/// lists them from the index, cancels and deletes them, and serves their artifacts.
+/// </summary>
+public sealed class RunService(RunRepository runs, IBackgroundJobClient jobs, ILogger<RunService> logger)
+{
+    /// <summary>How long a delete waits for a running job to stop after its cancel.</summary>
+    public static readonly TimeSpan DeleteWait = TimeSpan.FromSeconds(30);
+
+    public IArtifactStore Store => runs.Store;
+
+    /// <summary>Validates the spec (throws <see cref="RunSpecException"/>), writes the Queued manifest and enqueues its job.</summary>
+    public async Task<RunManifest> SubmitAsync(RunSpec spec, CancellationToken cancellationToken = default)
+    {
+        var manifest = await runs.CreateAsync(spec, TorchRuntime.CodeVersion, cancellationToken).ConfigureAwait(false);
+        return await EnqueueAsync(manifest.RunId, cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task<RunPage> ListAsync(RunQuery query, CancellationToken cancellationToken = default) => runs.ListAsync(query, cancellationToken);
+
+    public Task<RunManifest?> GetAsync(Guid runId, CancellationToken cancellationToken = default) => runs.GetAsync(runId, cancellationToken);
+
+    /// <summary>
+    /// A queued run is cancelled at once; a running one gets a cancel request that its worker honours at the next
+    /// step (within a few seconds) and then marks it Cancelled. A finished run is left as it is.
+    /// </summary>
+    public async Task<RunManifest> CancelAsync(Guid runId, CancellationToken cancellationToken = default)
+    {
+        var manifest = await runs.UpdateAsync(runId, m => m.IsFinished ? m : m with
+        {
+            CancelRequestedAt = m.CancelRequestedAt ?? DateTimeOffset.UtcNow,
+            Status = m.Status == RunStatus.Queued ? RunStatus.Cancelled : m.Status,
+            FinishedAt = m.Status == RunStatus.Queued ? DateTimeOffset.UtcNow : m.FinishedAt,
+            Error = m.Status == RunStatus.Queued ? "Cancelled on request before it started." : m.Error,
+        }, cancellationToken).ConfigureAwait(false);
+        if (manifest.Status == RunStatus.Cancelled && manifest.JobId is { } jobId)
+        {
+            jobs.Delete(jobId);
+        }
+
+        return manifest;
+    }
+
+    /// <summary>Cancels the run first, waits for its worker to stop, then deletes every artifact; false when it did not exist.</summary>
+    public async Task<bool> DeleteAsync(Guid runId, CancellationToken cancellationToken = default)
+    {
+        if (await runs.GetAsync(runId, cancellationToken).ConfigureAwait(false) is null)
+        {
+            return false;
+        }
+
+        var manifest = await CancelAsync(runId, cancellationToken).ConfigureAwait(false);
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (manifest.Status == RunStatus.Running && waited.Elapsed < DeleteWait)
+        {
+            await Task.Delay(250, cancellationToken).ConfigureAwait(false);
+            manifest = await runs.GetAsync(runId, cancellationToken).ConfigureAwait(false) ?? manifest;
+        }
+
+        return await runs.DeleteAsync(runId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Enqueues the runs left Queued or Running (the in-memory queue forgets them on restart); returns how many.</summary>
+    public async Task<int> RequeueUnfinishedAsync(CancellationToken cancellationToken = default)
+    {
+        var count = 0;
+        foreach (var status in new[] { RunStatus.Queued, RunStatus.Running })
+        {
+            var page = await runs.ListAsync(new RunQuery { Status = status, PageSize = RunQuery.MaxPageSize }, cancellationToken).ConfigureAwait(false);
+            for (var p = 1; p == 1 || (p - 1) * page.PageSize < page.Total; p++)
+            {
+                var current = p == 1 ? page : await runs.ListAsync(new RunQuery { Status = status, Page = p, PageSize = RunQuery.MaxPageSize }, cancellationToken).ConfigureAwait(false);
+                foreach (var run in current.Runs)
+                {
+                    await EnqueueAsync(run.RunId, cancellationToken).ConfigureAwait(false);
+                    count++;
+                }
+            }
+        }
+
+        if (count > 0)
+        {
+            logger.LogInformation("Enqueued {Count} unfinished run(s) again.", count);
+        }
+
+        return count;
+    }
+
+    /// <summary>The run's checkpoints: the numbered ones and `latest`, with their sizes.</summary>
+    public async Task<IReadOnlyList<CheckpointFile>> ListCheckpointsAsync(Guid runId, CancellationToken cancellationToken = default)
+    {
+        var files = new List<CheckpointFile>();
+        await foreach (var info in runs.Store.ListAsync(RunArtifactLayout.CheckpointsPrefix(runId), cancellationToken).ConfigureAwait(false))
+        {
+            var name = Path.GetFileNameWithoutExtension(info.Path);
+            int? epoch = name.StartsWith("epoch-", StringComparison.Ordinal) && int.TryParse(name.AsSpan(6), out var e) ? e : null;
+            files.Add(new CheckpointFile(epoch is null ? name : epoch.Value.ToString(System.Globalization.CultureInfo.InvariantCulture), epoch, info.Length, info.LastModified));
+        }
+
+        return files;
+    }
+
+    /// <summary>Opens a checkpoint ("latest" or an epoch number) for streaming; null when there is none.</summary>
+    public Task<ArtifactReader?> OpenCheckpointAsync(Guid runId, string name, CancellationToken cancellationToken = default)
+    {
+        var path = name == "latest" ? RunArtifactLayout.LatestCheckpoint(runId)
+            : int.TryParse(name, out var epoch) && epoch > 0 ? RunArtifactLayout.Checkpoint(runId, epoch)
+            : null;
+        return path is null ? Task.FromResult<ArtifactReader?>(null) : runs.Store.OpenReadAsync(path, cancellationToken);
+    }
+
+    private async Task<RunManifest> EnqueueAsync(Guid runId, CancellationToken cancellationToken)
+    {
+        var jobId = jobs.Enqueue<ITrainingJob>(job => job.RunAsync(runId, CancellationToken.None));
+        return await runs.UpdateAsync(runId, m => m with { JobId = jobId }, cancellationToken).ConfigureAwait(false);
+    }
+}
+
+/// <summary>One downloadable checkpoint: "latest" or the epoch number, and its size.</summary>
+public sealed record CheckpointFile(string Name, int? Epoch, long Length, DateTimeOffset LastModified);

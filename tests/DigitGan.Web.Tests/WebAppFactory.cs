@@ -1,0 +1,82 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using DigitGan.Shared.Runs;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace DigitGan.Web.Tests;
+
+/// <summary>
+/// The web app on the embedded default in a temp data folder, with a fixed API key; the in-process worker is off
+/// unless a test class asks for it (then queued runs train in the test process).
+/// </summary>
+public class WebAppFactory : WebApplicationFactory<Program>
+{
+    public const string Key = "test-api-key";
+
+    private readonly string _dataFolder = Directory.CreateTempSubdirectory("digitgan-web-").FullName;
+
+    protected virtual bool InProcessWorker => false;
+
+    protected virtual string Environment => "Development";
+
+    public string DataFolder => _dataFolder;
+
+    public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+
+    /// <summary>A client that sends the API key.</summary>
+    public HttpClient CreateAuthorizedClient()
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Add("X-Api-Key", Key);
+        return client;
+    }
+
+    public async Task<RunManifest> SubmitAsync(HttpClient client, object spec)
+    {
+        using var response = await client.PostAsJsonAsync("/api/runs", spec, Json);
+        var body = await response.Content.ReadAsStringAsync();
+        return response.IsSuccessStatusCode
+            ? JsonSerializer.Deserialize<RunManifest>(body, Json)!
+            : throw new InvalidOperationException($"POST /api/runs: {(int)response.StatusCode} {body}");
+    }
+
+    public static async Task<RunManifest> GetRunAsync(HttpClient client, Guid id)
+        => (await client.GetFromJsonAsync<RunManifest>($"/api/runs/{id}", Json))!;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment(Environment);
+        builder.UseSetting("DigitGan:DataFolder", _dataFolder);
+        builder.UseSetting("DigitGan:ApiKey", Key);
+        builder.UseSetting("DigitGan:InProcessWorker", InProcessWorker ? "true" : "false");
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing)
+        {
+            try
+            {
+                Directory.Delete(_dataFolder, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+}
+
+/// <summary>The app with its in-process worker on: queued runs train in this process.</summary>
+public sealed class WorkerWebAppFactory : WebAppFactory
+{
+    protected override bool InProcessWorker => true;
+}
+
+/// <summary>The app outside Development (the Hangfire dashboard needs the key there).</summary>
+public sealed class ProductionWebAppFactory : WebAppFactory
+{
+    protected override string Environment => "Production";
+}
