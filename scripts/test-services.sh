@@ -2,6 +2,8 @@
 # Installs the services the integration tests start themselves, into the repository (git-ignored .tools/):
 #   Azurite (npm azurite@3.37.0): the tests start azurite-blob on a free port with a temporary data folder and
 #   stop it when they finish.
+#   PostgreSQL 15 (the machine's binaries, apt-get where missing): the tests initdb a temporary cluster, start it
+#   on a free port as the postgres user and stop it when they finish.
 # Idempotent: a second run only checks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,3 +16,13 @@ else
   mkdir -p "$azurite"
   (cd "$azurite" && npm install --no-audit --no-fund --loglevel=error azurite@3.37.0 >/dev/null)
 fi
+
+# PostgreSQL: the tests run initdb/pg_ctl themselves (as the postgres user when run as root) on a free port.
+if command -v pg_ctl >/dev/null 2>&1 || [ -x /usr/local/bin/pg_ctl ] || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then
+  echo "test-services: PostgreSQL present"
+else
+  echo "test-services: installing PostgreSQL (apt-get) ..."
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql >/dev/null
+  systemctl disable --now postgresql >/dev/null 2>&1 || service postgresql stop >/dev/null 2>&1 || true
+fi
+id postgres >/dev/null 2>&1 || { echo "test-services: no 'postgres' system user (PostgreSQL refuses to run as root)" >&2; exit 1; }

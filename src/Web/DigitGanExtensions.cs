@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using Azure;
 using Azure.Identity;
 using DigitGan.Jobs.Cli;
+using DigitGan.Jobs.Hosting;
 using DigitGan.Jobs.Training;
 using DigitGan.Shared.Artifacts;
 using DigitGan.Shared.Jobs;
@@ -23,7 +24,8 @@ public static class DigitGanExtensions
     {
         var options = builder.Configuration.GetSection(DigitGanOptions.Section).Get<DigitGanOptions>() ?? new DigitGanOptions();
         var dataFolder = Path.GetFullPath(options.DataFolder ?? DataPaths.DataFolder);
-        var store = CreateStore(options.Storage, dataFolder);
+        TrainingQueueSetup.Validate(options.Queue);
+        var store = ArtifactStoreFactory.Create(options.Storage, Path.Combine(dataFolder, "store"));
         var services = builder.Services;
         services.Configure<DigitGanOptions>(builder.Configuration.GetSection(DigitGanOptions.Section));
         services.AddSingleton(store);
@@ -33,20 +35,11 @@ public static class DigitGanExtensions
         services.AddScoped<ITrainingJob, TrainingJob>();
         services.AddHostedService<StartupService>();
 
-        services.AddHangfire(hangfire => hangfire
-            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
-            .UseSimpleAssemblyNameTypeSerializer()
-            .UseRecommendedSerializerSettings()
-            .UseInMemoryStorage());
+        services.AddHangfire(hangfire => hangfire.UseTrainingQueue(options.Queue));
         if (options.InProcessWorker)
         {
             // One training job at a time per process: a run uses every core (or the GPU) it is given.
-            services.AddHangfireServer(server =>
-            {
-                server.Queues = [ITrainingJob.Queue];
-                server.WorkerCount = 1;
-                server.ServerName = $"web-{Environment.MachineName}";
-            });
+            services.AddTrainingServer($"web-{Environment.MachineName}-{Environment.ProcessId}");
         }
 
         services.ConfigureHttpJsonOptions(json =>
@@ -78,36 +71,6 @@ public static class DigitGanExtensions
             "DigitGan is up. Store: {Store}. API reference: /api/reference. Write calls need {Header}: {Key} (from {Source}).",
             app.Services.GetRequiredService<IArtifactStore>().Description, ApiKey.Header, key.Value, key.Source));
         return app;
-    }
-
-    private static IArtifactStore CreateStore(StorageOptions storage, string dataFolder)
-    {
-        switch (storage.Kind.ToLowerInvariant())
-        {
-            case "file":
-                return new FileArtifactStore(Path.GetFullPath(storage.Folder ?? Path.Combine(dataFolder, "store")));
-            case "blob":
-                if (!string.IsNullOrWhiteSpace(storage.ConnectionString))
-                {
-                    try
-                    {
-                        return BlobArtifactStore.FromConnectionString(storage.ConnectionString, storage.Container);
-                    }
-                    catch (Exception ex) when (ex is FormatException or ArgumentException)
-                    {
-                        throw new DigitGanConfigurationException($"DigitGan:Storage:ConnectionString is not a valid storage connection string ({ex.Message}).");
-                    }
-                }
-
-                if (Uri.TryCreate(storage.AccountUrl, UriKind.Absolute, out var accountUrl))
-                {
-                    return BlobArtifactStore.FromAccountUrl(accountUrl, storage.Container, new DefaultAzureCredential());
-                }
-
-                throw new DigitGanConfigurationException("DigitGan:Storage:Kind is Blob: set DigitGan:Storage:ConnectionString (e.g. Azurite's) or DigitGan:Storage:AccountUrl (https://ACCOUNT.blob.core.windows.net, used with the managed identity).");
-            default:
-                throw new DigitGanConfigurationException($"DigitGan:Storage:Kind is '{storage.Kind}'; use File (a local folder, the default) or Blob (Azure Blob Storage or Azurite).");
-        }
     }
 }
 

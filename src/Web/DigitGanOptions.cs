@@ -1,3 +1,5 @@
+using DigitGan.Shared.Artifacts;
+
 namespace DigitGan.Web;
 
 /// <summary>
@@ -9,6 +11,8 @@ public sealed class DigitGanOptions
     public const string Section = "DigitGan";
 
     public StorageOptions Storage { get; set; } = new();
+
+    public QueueOptions Queue { get; set; } = new();
 
     /// <summary>Train queued runs inside the web process (the embedded default); off for web-only nodes and tests.</summary>
     public bool InProcessWorker { get; set; } = true;
@@ -22,23 +26,3 @@ public sealed class DigitGanOptions
     /// <summary>At start, submit a quick run (1 epoch on 6,000 images) when the store has no runs, so there is something to browse.</summary>
     public bool SubmitQuickRunWhenEmpty { get; set; }
 }
-
-public sealed class StorageOptions
-{
-    /// <summary>File (a local folder) or Blob (Azure Blob Storage or Azurite).</summary>
-    public string Kind { get; set; } = "File";
-
-    /// <summary>File: the store folder (default: the data folder's store/).</summary>
-    public string? Folder { get; set; }
-
-    /// <summary>Blob: a connection string (Azurite, account key) ...</summary>
-    public string? ConnectionString { get; set; }
-
-    /// <summary>... or the account URL, used with DefaultAzureCredential (managed identity on Azure).</summary>
-    public string? AccountUrl { get; set; }
-
-    public string Container { get; set; } = "digitgan";
-}
-
-/// <summary>The configuration is wrong; the message says which setting and how to fix it.</summary>
-public sealed class DigitGanConfigurationException(string message) : Exception(message);

@@ -1,3 +1,4 @@
+using DigitGan.Shared.Artifacts;
 using DigitGan.Web;
 
 try

@@ -1,6 +1,7 @@
 using DigitGan.Jobs.Cli;
 using DigitGan.Jobs.Training;
 using DigitGan.Shared.Runs;
+using DigitGan.Testing;
 using DigitGan.Shared.Artifacts;
 using DigitGan.Shared.Datasets;
 
@@ -26,25 +27,6 @@ public sealed class MnistStoreFixture : IDisposable
     public FileArtifactStore Store { get; }
 
     public void Dispose() => Directory.Delete(Root, recursive: true);
-}
-
-public static class RepoPaths
-{
-    /// <summary>The repository root (the folder holding DigitGan.sln), found from the test binaries.</summary>
-    public static string Root { get; } = Find();
-
-    private static string Find()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "DigitGan.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("DigitGan.sln not found above " + AppContext.BaseDirectory);
-    }
 }
 
 /// <summary>Runs the CLI in-process and captures its exit code and standard error.</summary>

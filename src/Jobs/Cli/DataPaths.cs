@@ -16,6 +16,9 @@ public static class DataPaths
     /// <summary>The trained digit classifier (weights.bin + manifest.json), kept by setup so new stores can import it.</summary>
     public static string ClassifierCache => Path.Combine(CacheFolder, "classifier");
 
+    /// <summary>Verified dataset files a worker pulled from blob storage, named by their SHA-256.</summary>
+    public static string DatasetCache => Path.Combine(CacheFolder, "datasets");
+
     private static string CacheFolder => FromEnvironment("DIGITGAN_CACHE", "XDG_CACHE_HOME", ".cache");
 
     private static string FromEnvironment(string own, string xdg, string homeRelative)

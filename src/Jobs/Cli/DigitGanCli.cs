@@ -21,6 +21,7 @@ public static class DigitGanCli
         ImportMnistCommand.Create(),
         TrainClassifierCommand.Create(),
         EvaluateCommand.Create(),
+        WorkerCommand.Create(),
     };
 
     public static async Task<int> RunAsync(string[] args, TextWriter? output = null, TextWriter? error = null)
@@ -54,7 +55,7 @@ public static class DigitGanCli
             await stderr.WriteLineAsync("Interrupted.").ConfigureAwait(false);
             return Interrupted;
         }
-        catch (Exception ex) when (ex is UsageException or RunSpecException)
+        catch (Exception ex) when (ex is UsageException or RunSpecException or DigitGanConfigurationException)
         {
             await stderr.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
             return UsageError;
@@ -84,8 +85,25 @@ public static class DigitGanCli
     internal static Option<T> Option<T>(string name, string description, T defaultValue) =>
         new(name) { Description = description, DefaultValueFactory = _ => defaultValue };
 
-    internal static Option<string> StoreOption() =>
-        Option("--store", "Artifact store folder (the embedded default's data folder unless set).", DataPaths.DefaultStore);
+    internal static Option<string?> StoreOption() =>
+        new("--store") { Description = "Artifact store folder. Default: the store that DigitGan__Storage__* environment variables configure (e.g. Azure Blob), else the embedded default's data folder." };
+
+    /// <summary>
+    /// The store a verb works on: the --store folder; else the one the DigitGan__Storage__* environment variables
+    /// configure (the web app's and the workers' settings, e.g. Blob + a connection string); else the embedded default.
+    /// </summary>
+    internal static IArtifactStore OpenStore(string? folder)
+    {
+        if (folder is not null)
+        {
+            return new FileArtifactStore(folder);
+        }
+
+        var configured = Microsoft.Extensions.Configuration.EnvironmentVariablesExtensions.AddEnvironmentVariables(new Microsoft.Extensions.Configuration.ConfigurationBuilder()).Build().GetSection("DigitGan:Storage");
+        return Microsoft.Extensions.Configuration.ConfigurationExtensions.Exists(configured)
+            ? ArtifactStoreFactory.Create(Microsoft.Extensions.Configuration.ConfigurationBinder.Get<StorageOptions>(configured) ?? new StorageOptions(), DataPaths.DefaultStore)
+            : new FileArtifactStore(DataPaths.DefaultStore);
+    }
 
     internal static void Positive(this Option<int> option, int max = int.MaxValue) => option.Validators.Add(result =>
     {

@@ -48,7 +48,7 @@ public static class EvaluateCommand
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var artifacts = new FileArtifactStore(parse.GetValue(store)!);
+            var artifacts = DigitGanCli.OpenStore(parse.GetValue(store));
             var device = TorchRuntime.SelectDevice();
             TorchRuntime.ConfigureThreads(parse.GetValue(threads));
             await ImportMnistCommand.EnsureImportedAsync(artifacts, cancellationToken).ConfigureAwait(false);
@@ -67,7 +67,7 @@ public static class EvaluateCommand
             else
             {
                 var file = target is null ? null : new FileInfo(target);
-                var (bytes, source) = await SampleCommand.ReadCheckpointAsync(file, parse.GetValue(run), parse.GetValue(epoch), parse.GetValue(store)!, cancellationToken).ConfigureAwait(false);
+                var (bytes, source) = await SampleCommand.ReadCheckpointAsync(file, parse.GetValue(run), parse.GetValue(epoch), artifacts, cancellationToken).ConfigureAwait(false);
                 report = ScoreCheckpoint(evaluator, bytes, source, parse.GetValue(samples));
                 defaultOutput = file is not null ? Path.ChangeExtension(file.FullName, ".evaluation.json") : "evaluation.json";
             }

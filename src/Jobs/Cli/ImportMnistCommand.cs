@@ -14,7 +14,7 @@ public static class ImportMnistCommand
         var command = new Command("import-mnist", "Verify the MNIST IDX files (SHA-256, format) and import them into the store's datasets/mnist/.") { from, store };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var target = new FileArtifactStore(parse.GetValue(store)!);
+            var target = DigitGanCli.OpenStore(parse.GetValue(store));
             var manifest = await MnistDataset.ImportAsync(target, parse.GetValue(from)!, cancellationToken).ConfigureAwait(false);
             Console.WriteLine($"Imported {manifest.Files.Count} MNIST files into {target.Description}/{RunArtifactLayout.MnistPrefix}");
             return 0;

@@ -26,7 +26,7 @@ public static class SampleCommand
         var command = new Command("sample", "Draw digits from a checkpoint's generator into a grid PNG.") { checkpoint, run, epoch, store, count, seed, output, scale };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var (bytes, source) = await ReadCheckpointAsync(parse.GetValue(checkpoint), parse.GetValue(run), parse.GetValue(epoch), parse.GetValue(store)!, cancellationToken).ConfigureAwait(false);
+            var (bytes, source) = await ReadCheckpointAsync(parse.GetValue(checkpoint), parse.GetValue(run), parse.GetValue(epoch), parse.GetValue(store), cancellationToken).ConfigureAwait(false);
             var header = Checkpoint.ReadHeader(bytes, source);
             using var init = new Generator(0);
             using var generator = new Model.Generator(header.Spec.NoiseDim, init);
@@ -53,7 +53,10 @@ public static class SampleCommand
         return command;
     }
 
-    internal static async Task<(byte[] Bytes, string Source)> ReadCheckpointAsync(FileInfo? file, Guid? runId, int? epoch, string storeFolder, CancellationToken cancellationToken)
+    internal static Task<(byte[] Bytes, string Source)> ReadCheckpointAsync(FileInfo? file, Guid? runId, int? epoch, string? storeFolder, CancellationToken cancellationToken)
+        => ReadCheckpointAsync(file, runId, epoch, runId is null ? null : DigitGanCli.OpenStore(storeFolder), cancellationToken);
+
+    internal static async Task<(byte[] Bytes, string Source)> ReadCheckpointAsync(FileInfo? file, Guid? runId, int? epoch, IArtifactStore? store, CancellationToken cancellationToken)
     {
         if (file is not null == runId is not null)
         {
@@ -67,8 +70,8 @@ public static class SampleCommand
                 : throw new FileNotFoundException($"Checkpoint file {file.FullName} does not exist.");
         }
 
-        var store = new FileArtifactStore(storeFolder);
         var path = epoch is { } e ? RunArtifactLayout.Checkpoint(runId!.Value, e) : RunArtifactLayout.LatestCheckpoint(runId!.Value);
+        ArgumentNullException.ThrowIfNull(store);
         var bytes = await store.GetBytesAsync(path, cancellationToken).ConfigureAwait(false)
             ?? throw new FileNotFoundException($"{path} is not in the store at {store.Description}; list the run's checkpoints in {store.Description}/{RunArtifactLayout.CheckpointsPrefix(runId!.Value)}.");
         return (bytes, path);

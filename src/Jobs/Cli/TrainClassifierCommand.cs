@@ -31,7 +31,7 @@ public static class TrainClassifierCommand
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var artifacts = new FileArtifactStore(parse.GetValue(store)!);
+            var artifacts = DigitGanCli.OpenStore(parse.GetValue(store));
             await ImportMnistCommand.EnsureImportedAsync(artifacts, cancellationToken).ConfigureAwait(false);
             if (!parse.GetValue(force))
             {

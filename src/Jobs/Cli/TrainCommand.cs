@@ -86,7 +86,7 @@ public static class TrainCommand
 
             var runDevice = TorchRuntime.SelectDevice(parse.GetValue(device));
             var threadCount = TorchRuntime.ConfigureThreads(parse.GetValue(threads));
-            var artifacts = new FileArtifactStore(parse.GetValue(store)!);
+            var artifacts = DigitGanCli.OpenStore(parse.GetValue(store));
             await ImportMnistCommand.EnsureImportedAsync(artifacts, cancellationToken).ConfigureAwait(false);
             await TrainClassifierCommand.EnsureImportedAsync(artifacts, cancellationToken).ConfigureAwait(false);
             var runs = new RunRepository(artifacts);
@@ -95,7 +95,7 @@ public static class TrainCommand
                 : await runs.CreateAsync(spec, TorchRuntime.CodeVersion, cancellationToken).ConfigureAwait(false);
 
             AnsiConsole.MarkupLineInterpolated($"Run [bold]{manifest.RunId}[/] ({manifest.Spec.Name}): {manifest.Spec.Epochs} epochs, batch {manifest.Spec.BatchSize}, {manifest.Spec.Step} step, seed {manifest.Spec.Seed}");
-            AnsiConsole.MarkupLineInterpolated($"Folder: {Path.Combine(artifacts.Root, RunArtifactLayout.RunPrefix(manifest.RunId))}");
+            AnsiConsole.MarkupLineInterpolated($"Folder: {(artifacts is FileArtifactStore files ? Path.Combine(files.Root, RunArtifactLayout.RunPrefix(manifest.RunId)) : $"{artifacts.Description}/{RunArtifactLayout.RunPrefix(manifest.RunId)}")}");
             AnsiConsole.MarkupLineInterpolated($"Device: {runDevice.type}, {threadCount} threads");
 
             RunManifest result;

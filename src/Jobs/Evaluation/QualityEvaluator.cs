@@ -39,15 +39,15 @@ public sealed class QualityEvaluator : IDisposable
     public FeatureStatistics Reference { get; }
 
     /// <summary>Loads the classifier and the real test digits' features from the store; null when the store has no classifier.</summary>
-    public static async Task<QualityEvaluator?> LoadAsync(IArtifactStore store, Device device, CancellationToken cancellationToken = default)
+    public static async Task<QualityEvaluator?> LoadAsync(IArtifactStore store, Device device, CancellationToken cancellationToken = default, string? datasetCache = null)
     {
         if (await ClassifierStore.LoadAsync(store, device, cancellationToken).ConfigureAwait(false) is not { } loaded)
         {
             return null;
         }
 
-        var test = await MnistDataset.LoadAsync(store, train: false, cancellationToken).ConfigureAwait(false);
-        var train = await MnistDataset.LoadAsync(store, train: true, cancellationToken).ConfigureAwait(false);
+        var test = await MnistDataset.LoadAsync(store, train: false, cancellationToken, datasetCache).ConfigureAwait(false);
+        var train = await MnistDataset.LoadAsync(store, train: true, cancellationToken, datasetCache).ConfigureAwait(false);
         return Create(loaded.Model, loaded.Manifest, test, train.Images, device);
     }
 

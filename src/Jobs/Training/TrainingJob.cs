@@ -48,15 +48,17 @@ public sealed class TrainingJob(IArtifactStore store, ILogger<TrainingJob> logge
         logger.LogInformation("Training run {RunId} on {Device} with {Threads} threads.", runId, device.type, threadCount);
         var runner = new TrainingRunner(runs, new LoggingTrainingObserver(logger, runId), m => cancellationToken.IsCancellationRequested
             ? m with { Status = RunStatus.Queued, Error = $"The worker stopped during epoch {m.LatestCheckpointEpoch + 1}; the run resumes from its epoch-{m.LatestCheckpointEpoch} checkpoint." }
-            : Cancelled(m));
+            : Cancelled(m), store is FileArtifactStore ? null : Cli.DataPaths.DatasetCache);
         try
         {
             await runner.RunAsync(runId, device, threadCount, stop.Token).ConfigureAwait(false);
         }
         catch (RunLeasedException)
         {
-            // A duplicate job while another worker trains the run: that worker finishes it.
-            logger.LogInformation("Run {RunId} is being trained by another worker; this job does nothing.", runId);
+            // Another worker holds the run's lease: a live one finishes the run, a dead one's lease lapses within a
+            // minute. Either way this attempt leaves the manifest alone and lets Hangfire retry it later.
+            logger.LogInformation("Run {RunId} is leased by another worker; retrying later.", runId);
+            throw;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

@@ -35,7 +35,8 @@ public sealed class NonFiniteTrainingException(string message, HealthFlag flag) 
 /// How the manifest records an interruption (the token fired): by default Cancelled, with the command that resumes
 /// it. A worker passes its own (a cancel request vs. a shutdown that another worker resumes).
 /// </param>
-public sealed class TrainingRunner(RunRepository runs, ITrainingObserver observer, Func<RunManifest, RunManifest>? interrupted = null)
+/// <param name="datasetCache">A local folder that keeps verified dataset files by hash (workers on blob storage); null reads the store.</param>
+public sealed class TrainingRunner(RunRepository runs, ITrainingObserver observer, Func<RunManifest, RunManifest>? interrupted = null, string? datasetCache = null)
 {
     public const int GridColumns = 4;
     public const int GridCells = 16;
@@ -57,7 +58,7 @@ public sealed class TrainingRunner(RunRepository runs, ITrainingObserver observe
         await using var lease = await Store.TryAcquireLeaseAsync(RunArtifactLayout.Lease(runId), cancellationToken).ConfigureAwait(false)
             ?? throw new RunLeasedException(runId);
         var spec = manifest.Spec;
-        var split = await MnistDataset.LoadAsync(Store, train: true, cancellationToken).ConfigureAwait(false);
+        var split = await MnistDataset.LoadAsync(Store, train: true, cancellationToken, datasetCache).ConfigureAwait(false);
         var imageCount = spec.TrainSubset ?? split.Images.Count;
         using var images = ToTensor(split.Images, imageCount, device);
         using var trainer = new DcganTrainer(spec, device);
@@ -299,7 +300,7 @@ public sealed class TrainingRunner(RunRepository runs, ITrainingObserver observe
             return (null, "Quality metrics are off for this run (its evaluation interval is 0).");
         }
 
-        var evaluator = await QualityEvaluator.LoadAsync(Store, device, cancellationToken).ConfigureAwait(false);
+        var evaluator = await QualityEvaluator.LoadAsync(Store, device, cancellationToken, datasetCache).ConfigureAwait(false);
         return evaluator is null
             ? (null, $"Quality metrics (FID, IS, class coverage) are off: the store has no digit classifier ({RunArtifactLayout.ClassifierManifest}). {ClassifierStore.EnableHint}")
             : (evaluator, null);

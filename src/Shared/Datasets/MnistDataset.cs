@@ -44,20 +44,24 @@ public static class MnistDataset
         => await store.ExistsAsync(RunArtifactLayout.MnistManifest, cancellationToken).ConfigureAwait(false);
 
     /// <summary>Loads the training (or test) split from the store, verifying each file against the dataset manifest.</summary>
-    public static async Task<MnistSplit> LoadAsync(IArtifactStore store, bool train, CancellationToken cancellationToken = default)
+    /// <param name="localCache">
+    /// A folder that keeps verified copies by SHA-256 (workers on blob storage): a file already there is read
+    /// locally (and verified again) instead of being downloaded. Null reads the store every time.
+    /// </param>
+    public static async Task<MnistSplit> LoadAsync(IArtifactStore store, bool train, CancellationToken cancellationToken = default, string? localCache = null)
     {
         var manifest = await store.GetJsonAsync<DatasetManifest>(RunArtifactLayout.MnistManifest, cancellationToken).ConfigureAwait(false)
             ?? throw new FileNotFoundException($"MNIST is not in the store at {store.Description} ({RunArtifactLayout.MnistManifest} is missing). {SetupHint}");
 
         var imagesName = train ? MnistFiles.TrainImages : MnistFiles.TestImages;
         var labelsName = train ? MnistFiles.TrainLabels : MnistFiles.TestLabels;
-        var images = MnistIdx.ParseImages(await ReadVerifiedAsync(store, manifest.Value, imagesName, cancellationToken).ConfigureAwait(false), imagesName);
-        var labels = MnistIdx.ParseLabels(await ReadVerifiedAsync(store, manifest.Value, labelsName, cancellationToken).ConfigureAwait(false), labelsName);
+        var images = MnistIdx.ParseImages(await ReadVerifiedAsync(store, manifest.Value, imagesName, localCache, cancellationToken).ConfigureAwait(false), imagesName);
+        var labels = MnistIdx.ParseLabels(await ReadVerifiedAsync(store, manifest.Value, labelsName, localCache, cancellationToken).ConfigureAwait(false), labelsName);
         MnistIdx.CheckPair(images, labels, labelsName);
         return new MnistSplit(images, labels);
     }
 
-    private static async Task<byte[]> ReadVerifiedAsync(IArtifactStore store, DatasetManifest manifest, string name, CancellationToken cancellationToken)
+    private static async Task<byte[]> ReadVerifiedAsync(IArtifactStore store, DatasetManifest manifest, string name, string? localCache, CancellationToken cancellationToken)
     {
         var path = RunArtifactLayout.MnistFile(name);
         if (!manifest.Files.TryGetValue(name, out var expected))
@@ -65,6 +69,32 @@ public static class MnistDataset
             throw new InvalidDataException($"The MNIST manifest lists no {name}. {SetupHint}");
         }
 
+        var cached = localCache is null ? null : Path.Combine(localCache, expected.Sha256);
+        if (cached is not null && File.Exists(cached))
+        {
+            var local = await File.ReadAllBytesAsync(cached, cancellationToken).ConfigureAwait(false);
+            if (Convert.ToHexStringLower(SHA256.HashData(local)) == expected.Sha256)
+            {
+                return local;
+            }
+
+            File.Delete(cached); // damaged: fetch it again
+        }
+
+        var verified = await DownloadVerifiedAsync(store, path, expected, cancellationToken).ConfigureAwait(false);
+        if (cached is not null)
+        {
+            Directory.CreateDirectory(localCache!);
+            var temp = cached + "." + Guid.NewGuid().ToString("N") + ".tmp";
+            await File.WriteAllBytesAsync(temp, verified, cancellationToken).ConfigureAwait(false);
+            File.Move(temp, cached, overwrite: true);
+        }
+
+        return verified;
+    }
+
+    private static async Task<byte[]> DownloadVerifiedAsync(IArtifactStore store, string path, DatasetFile expected, CancellationToken cancellationToken)
+    {
         var bytes = await store.GetBytesAsync(path, cancellationToken).ConfigureAwait(false)
             ?? throw new FileNotFoundException($"{path} is missing from the store at {store.Description}. {SetupHint}");
         var hash = Convert.ToHexStringLower(SHA256.HashData(bytes));

@@ -10,7 +10,7 @@ namespace DigitGan.Web.Services;
 /// Owns the run lifecycle for the API and the pages: validates and submits runs (manifest first, then the job),
 /// lists them from the index, cancels and deletes them, and serves their artifacts.
 /// </summary>
-public sealed class RunService(RunRepository runs, IBackgroundJobClient jobs, ILogger<RunService> logger)
+public sealed class RunService(RunRepository runs, IBackgroundJobClient jobs, JobStorage jobStorage, ILogger<RunService> logger)
 {
     /// <summary>How long a delete waits for a running job to stop after its cancel.</summary>
     public static readonly TimeSpan DeleteWait = TimeSpan.FromSeconds(30);
@@ -80,6 +80,11 @@ public sealed class RunService(RunRepository runs, IBackgroundJobClient jobs, IL
                 var current = p == 1 ? page : await runs.ListAsync(new RunQuery { Status = status, Page = p, PageSize = RunQuery.MaxPageSize }, cancellationToken).ConfigureAwait(false);
                 foreach (var run in current.Runs)
                 {
+                    if ((await runs.GetAsync(run.RunId, cancellationToken).ConfigureAwait(false))?.JobId is { } jobId && IsLive(jobId))
+                    {
+                        continue; // a shared queue still holds its job (or a worker is running it)
+                    }
+
                     await EnqueueAsync(run.RunId, cancellationToken).ConfigureAwait(false);
                     count++;
                 }
@@ -115,6 +120,12 @@ public sealed class RunService(RunRepository runs, IBackgroundJobClient jobs, IL
             : int.TryParse(name, out var epoch) && epoch > 0 ? RunArtifactLayout.Checkpoint(runId, epoch)
             : null;
         return path is null ? Task.FromResult<ArtifactReader?>(null) : runs.Store.OpenReadAsync(path, cancellationToken);
+    }
+
+    private bool IsLive(string jobId)
+    {
+        using var connection = jobStorage.GetConnection();
+        return connection.GetStateData(jobId)?.Name is "Enqueued" or "Processing" or "Scheduled" or "Awaiting";
     }
 
     private async Task<RunManifest> EnqueueAsync(Guid runId, CancellationToken cancellationToken)

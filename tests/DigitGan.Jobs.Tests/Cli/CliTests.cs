@@ -3,6 +3,7 @@ using DigitGan.Jobs.Cli;
 using DigitGan.Shared.Artifacts;
 using DigitGan.Shared.Runs;
 using SkiaSharp;
+using DigitGan.Testing;
 using Xunit;
 
 namespace DigitGan.Jobs.Tests.Cli;

@@ -1,5 +1,5 @@
 using DigitGan.Shared.Artifacts;
-using DigitGan.Shared.Tests.TestSupport;
+using DigitGan.Testing;
 using Xunit;
 
 namespace DigitGan.Shared.Tests.Artifacts;

@@ -1,0 +1,151 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using DigitGan.Shared.Artifacts;
+using DigitGan.Shared.Runs;
+using DigitGan.Testing;
+
+namespace DigitGan.EndToEnd.Tests;
+
+/// <summary>
+/// The distributed setup as real processes: Azurite (blob storage), PostgreSQL (the Hangfire queue), the web app
+/// (no in-process worker) and worker processes started by the tests. MNIST and the classifier are uploaded to the
+/// container with the CLI, as an operator would.
+/// </summary>
+public sealed class PipelineFixture : IDisposable
+{
+    public const string Key = "e2e-api-key";
+    public const string Container = "digitgan-e2e";
+
+    private readonly List<ServiceProcess> _processes = [];
+
+    public PipelineFixture()
+    {
+        Azurite = new AzuriteServer();
+        Postgres = new PostgresServer();
+        QueueConnectionString = Postgres.ConnectionString;
+        Store = BlobArtifactStore.FromConnectionString(Azurite.ConnectionString, Container);
+
+        RunCli("import-mnist");
+        RunCli("train-classifier");
+
+        WebPort = Ports.Free();
+        Web = Start(DotnetApp("src/Web/bin/Release/net10.0/DigitGan.Web.dll"), ("DigitGan__InProcessWorker", "false"), ("DigitGan__ApiKey", Key), ("ASPNETCORE_URLS", $"http://127.0.0.1:{WebPort}"));
+        Ports.WaitUntilListening(WebPort, TimeSpan.FromSeconds(90), () => Web.HasExited ? $"the web app exited: {Web.Output}" : null);
+        Client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{WebPort}") };
+        Client.DefaultRequestHeaders.Add("X-Api-Key", Key);
+    }
+
+    public AzuriteServer Azurite { get; }
+    public PostgresServer Postgres { get; }
+    public string QueueConnectionString { get; }
+    public BlobArtifactStore Store { get; }
+    public int WebPort { get; }
+    public ServiceProcess Web { get; }
+    public HttpClient Client { get; }
+
+    public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+
+    /// <summary>Starts a worker process (`DigitGan.Jobs worker`) on the shared queue and store.</summary>
+    public ServiceProcess StartWorker() => Start(DotnetApp("src/Jobs/bin/Release/net10.0/DigitGan.Jobs.dll", "worker"));
+
+    public async Task<RunManifest> SubmitAsync(object spec)
+    {
+        using var response = await Client.PostAsJsonAsync("/api/runs", spec, Json);
+        var body = await response.Content.ReadAsStringAsync();
+        return response.IsSuccessStatusCode
+            ? JsonSerializer.Deserialize<RunManifest>(body, Json)!
+            : throw new InvalidOperationException($"POST /api/runs: {(int)response.StatusCode} {body}");
+    }
+
+    public async Task<RunManifest> GetAsync(Guid runId) => (await Client.GetFromJsonAsync<RunManifest>($"/api/runs/{runId}", Json))!;
+
+    /// <summary>Polls the run until <paramref name="done"/> holds; a run that ends otherwise fails the wait with its error.</summary>
+    public async Task<RunManifest> WaitAsync(Guid runId, Func<RunManifest, bool> done, TimeSpan timeout, ServiceProcess? worker = null)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var manifest = await GetAsync(runId);
+            if (done(manifest))
+            {
+                return manifest;
+            }
+
+            if (manifest.IsFinished || clock.Elapsed > timeout)
+            {
+                throw new InvalidOperationException($"run {runId} is {manifest.Status} after {clock.Elapsed.TotalSeconds:F0} s: {manifest.Error}\nworker output:\n{worker?.Output}\nweb output:\n{Web.Output[^Math.Min(4000, Web.Output.Length)..]}");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    public void Dispose()
+    {
+        Client.Dispose();
+        foreach (var process in _processes)
+        {
+            process.Dispose();
+        }
+
+        Postgres.Dispose();
+        Azurite.Dispose();
+    }
+
+    private static ProcessStartInfo DotnetApp(string dll, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = RepoPaths.Root };
+        start.ArgumentList.Add(Path.Combine(RepoPaths.Root, dll));
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        return start;
+    }
+
+    private ServiceProcess Start(ProcessStartInfo start, params (string Name, string Value)[] environment) => Start(start, track: true, environment);
+
+    private ServiceProcess Start(ProcessStartInfo start, bool track, params (string Name, string Value)[] environment)
+    {
+        start.Environment["DigitGan__Storage__Kind"] = "Blob";
+        start.Environment["DigitGan__Storage__ConnectionString"] = Azurite.ConnectionString;
+        start.Environment["DigitGan__Storage__Container"] = Container;
+        start.Environment["DigitGan__Queue__Kind"] = "PostgreSql";
+        start.Environment["DigitGan__Queue__ConnectionString"] = QueueConnectionString;
+        start.Environment["DIGITGAN_DATA"] = Path.Combine(Path.GetTempPath(), "digitgan-e2e-data");
+        start.Environment["DIGITGAN_CACHE"] = Environment.GetEnvironmentVariable("DIGITGAN_CACHE") ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "digitgan");
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        var process = new ServiceProcess(start);
+        if (track)
+        {
+            lock (_processes)
+            {
+                _processes.Add(process);
+            }
+        }
+
+        return process;
+    }
+
+    private void RunCli(string verb)
+    {
+        using var process = Start(DotnetApp("src/Jobs/bin/Release/net10.0/DigitGan.Jobs.dll", verb), track: false);
+        var clock = Stopwatch.StartNew();
+        while (!process.HasExited && clock.Elapsed < TimeSpan.FromMinutes(10))
+        {
+            Thread.Sleep(100);
+        }
+
+        if (!process.HasExited || !process.Output.Contains(verb == "import-mnist" ? "Imported 4 MNIST files" : "Classifier", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"`{verb}` into the Azurite container failed:\n{process.Output}");
+        }
+    }
+}

@@ -1,0 +1,231 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace DigitGan.Testing;
+
+/// <summary>The repository root (the folder holding DigitGan.sln), found from the test binaries.</summary>
+public static class RepoPaths
+{
+    public static string Root { get; } = Find();
+
+    private static string Find()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "DigitGan.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("DigitGan.sln not found above " + AppContext.BaseDirectory);
+    }
+}
+
+/// <summary>A child process the tests start and always stop (the whole tree), with its output kept for failure messages.</summary>
+public sealed class ServiceProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly System.Text.StringBuilder _output = new();
+    private bool _disposed;
+
+    public ServiceProcess(ProcessStartInfo start)
+    {
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.UseShellExecute = false;
+        _process = Process.Start(start) ?? throw new InvalidOperationException($"{start.FileName} did not start.");
+        _process.OutputDataReceived += (_, e) => Append(e.Data);
+        _process.ErrorDataReceived += (_, e) => Append(e.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public int Id => _process.Id;
+
+    public bool HasExited => _disposed || _process.HasExited;
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    /// <summary>Kills the process tree at once (SIGKILL), as a crash would.</summary>
+    public void Kill()
+    {
+        if (!_disposed && !_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit(10_000);
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        Kill();
+        _disposed = true;
+        _process.Dispose();
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+}
+
+public static class Ports
+{
+    public static int Free()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>Waits until something accepts TCP connections on the port.</summary>
+    public static void WaitUntilListening(int port, TimeSpan timeout, Func<string?> failure)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < timeout)
+        {
+            if (failure() is { } reason)
+            {
+                throw new InvalidOperationException(reason);
+            }
+
+            try
+            {
+                using var client = new TcpClient();
+                client.Connect(IPAddress.Loopback, port);
+                return;
+            }
+            catch (SocketException)
+            {
+                Thread.Sleep(200);
+            }
+        }
+
+        throw new TimeoutException($"Nothing listened on port {port} within {timeout.TotalSeconds} s.");
+    }
+}
+
+/// <summary>
+/// A real Azurite blob service for the test run: started from the repository's .tools/azurite (installed by
+/// scripts/test-services.sh) on a free port with its own data folder, stopped and deleted on dispose.
+/// </summary>
+public sealed class AzuriteServer : IDisposable
+{
+    public const string AccountName = "devstoreaccount1";
+
+    // Azurite's fixed, publicly documented development key.
+    public const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+    private readonly ServiceProcess _process;
+    private readonly string _data = Directory.CreateTempSubdirectory("digitgan-azurite-").FullName;
+
+    public AzuriteServer()
+    {
+        var executable = Path.Combine(RepoPaths.Root, ".tools", "azurite", "node_modules", ".bin", "azurite-blob");
+        if (!File.Exists(executable))
+        {
+            throw new InvalidOperationException($"Azurite is not installed at {executable}: run scripts/test-services.sh (scripts/test.sh does).");
+        }
+
+        Port = Ports.Free();
+        _process = new ServiceProcess(new ProcessStartInfo(executable)
+        {
+            ArgumentList = { "--blobHost", "127.0.0.1", "--blobPort", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--location", _data, "--disableTelemetry", "--loose", "--silent" },
+        });
+        Ports.WaitUntilListening(Port, TimeSpan.FromSeconds(60), () => _process.HasExited ? $"Azurite exited at start: {_process.Output}" : null);
+    }
+
+    public int Port { get; }
+
+    public string BlobEndpoint => $"http://127.0.0.1:{Port}/{AccountName}";
+
+    public string ConnectionString => $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};BlobEndpoint={BlobEndpoint};";
+
+    public void Dispose()
+    {
+        _process.Dispose();
+        Directory.Delete(_data, recursive: true);
+    }
+}
+
+/// <summary>
+/// A real PostgreSQL server for the test run: initdb into a temp folder and pg_ctl start on a free port, as the
+/// `postgres` system user when the tests run as root (PostgreSQL refuses to run as root); stopped and deleted on dispose.
+/// </summary>
+public sealed class PostgresServer : IDisposable
+{
+    private readonly string _data;
+    private readonly bool _asPostgresUser = Environment.UserName == "root";
+
+    public PostgresServer()
+    {
+        var bin = new[] { "/usr/local/bin", "/usr/lib/postgresql/15/bin", "/usr/lib/postgresql/16/bin" }.FirstOrDefault(d => File.Exists(Path.Combine(d, "pg_ctl")))
+            ?? throw new InvalidOperationException("PostgreSQL (initdb, pg_ctl) was not found: run scripts/test-services.sh (it installs it with apt-get where missing).");
+        Bin = bin;
+        _data = Path.Combine(Path.GetTempPath(), $"digitgan-pg-{Guid.NewGuid():N}");
+        Port = Ports.Free();
+        Run($"mkdir -p {_data} && {Bin}/initdb -D {_data} -A trust -U postgres --no-sync > {_data}.initdb.log 2>&1");
+        Run($"{Bin}/pg_ctl -D {_data} -o \"-p {Port} -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200\" -l {_data}.log -w -t 60 start");
+    }
+
+    public string Bin { get; }
+
+    public int Port { get; }
+
+    /// <summary>A connection string to the cluster's database (each server is a fresh cluster of its own).</summary>
+    public string ConnectionString => $"Host=127.0.0.1;Port={Port};Username=postgres;Database=postgres;Pooling=true;Maximum Pool Size=50";
+
+    public void Dispose()
+    {
+        try
+        {
+            Run($"{Bin}/pg_ctl -D {_data} -m immediate -w stop > /dev/null 2>&1 || true");
+        }
+        finally
+        {
+            Run($"rm -rf {_data} {_data}.log {_data}.initdb.log");
+        }
+    }
+
+    private void Run(string command)
+    {
+        var start = _asPostgresUser
+            ? new ProcessStartInfo("su", ["postgres", "-s", "/bin/sh", "-c", command])
+            : new ProcessStartInfo("/bin/sh", ["-c", command]);
+        start.RedirectStandardError = true;
+        start.RedirectStandardOutput = true;
+        using var process = Process.Start(start)!;
+        var error = process.StandardError.ReadToEnd();
+        process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+        {
+            var log = File.Exists(_data + ".log") ? File.ReadAllText(_data + ".log") : File.Exists(_data + ".initdb.log") ? File.ReadAllText(_data + ".initdb.log") : "";
+            throw new InvalidOperationException($"PostgreSQL command failed ({process.ExitCode}): {command}\n{error}\n{log}");
+        }
+    }
+}
