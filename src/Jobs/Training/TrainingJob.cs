@@ -40,6 +40,7 @@ public sealed class TrainingJob(IArtifactStore store, ILogger<TrainingJob> logge
             return;
         }
 
+        await runs.UpdateAsync(runId, m => m with { PickedUpAt = DateTimeOffset.UtcNow }, cancellationToken).ConfigureAwait(false);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var watcherStop = new CancellationTokenSource();
         var watcher = WatchForCancelAsync(runs, runId, stop, watcherStop.Token);

@@ -29,6 +29,9 @@ public sealed record RunManifest
     public RunProgress Progress { get; init; } = new();
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset? StartedAt { get; init; }
+
+    /// <summary>When a worker's job last picked the run up (before loading data): pickup latency = this - CreatedAt.</summary>
+    public DateTimeOffset? PickedUpAt { get; init; }
     public DateTimeOffset? FinishedAt { get; init; }
 
     /// <summary>Wall-clock seconds spent training (excluding setup), summed over every attempt.</summary>
