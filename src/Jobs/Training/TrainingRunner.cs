@@ -38,6 +38,9 @@ public sealed class NonFiniteTrainingException(string message, HealthFlag flag) 
 /// <param name="datasetCache">A local folder that keeps verified dataset files by hash (workers on blob storage); null reads the store.</param>
 public sealed class TrainingRunner(RunRepository runs, ITrainingObserver observer, Func<RunManifest, RunManifest>? interrupted = null, string? datasetCache = null)
 {
+    /// <summary>How often the manifest's live progress (step, images/s, ETA) is written during an epoch.</summary>
+    public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(5);
+
     public const int GridColumns = 4;
     public const int GridCells = 16;
     public const int GridScale = 4;
@@ -106,7 +109,8 @@ public sealed class TrainingRunner(RunRepository runs, ITrainingObserver observe
             for (var epoch = startEpoch + 1; epoch <= spec.Epochs; epoch++)
             {
                 var flags = new List<HealthFlag>();
-                var summary = TrainEpoch(trainer, images, epoch, stepsPerEpoch, metricsLines, health, flags, cancellationToken);
+                var previousEpochs = epochSeconds.Count > 0 ? epochSeconds.Average() : (double?)null;
+                var summary = TrainEpoch(runId, trainer, images, epoch, stepsPerEpoch, previousEpochs, metricsLines, health, flags, cancellationToken);
                 epochSeconds.Add(summary.Seconds);
                 metricsLines.Add(JsonSerializer.Serialize<MetricsRecord>(summary, ArtifactJson.Lines));
                 if (!trainer.WeightsAreFinite())
@@ -203,7 +207,7 @@ public sealed class TrainingRunner(RunRepository runs, ITrainingObserver observe
         return GrayImage.Grid(cells, GridColumns, GridScale, gap: 2, gapValue: 128);
     }
 
-    private EpochMetrics TrainEpoch(DcganTrainer trainer, Tensor images, int epoch, int steps, List<string> metricsLines, RunHealthMonitor health, List<HealthFlag> flags, CancellationToken cancellationToken)
+    private EpochMetrics TrainEpoch(Guid runId, DcganTrainer trainer, Tensor images, int epoch, int steps, double? epochSecondsSoFar, List<string> metricsLines, RunHealthMonitor health, List<HealthFlag> flags, CancellationToken cancellationToken)
     {
         var spec = trainer.Spec;
         var count = images.shape[0];
@@ -211,6 +215,7 @@ public sealed class TrainingRunner(RunRepository runs, ITrainingObserver observe
         var clock = Stopwatch.StartNew();
         double dLoss = 0, gLoss = 0, dReal = 0, dFake = 0;
         long seen = 0;
+        var lastProgress = TimeSpan.Zero;
         using var order = randperm(count, device: trainer.Device, generator: trainer.Random);
         for (var step = 1; step <= steps; step++)
         {
@@ -250,6 +255,12 @@ public sealed class TrainingRunner(RunRepository runs, ITrainingObserver observe
                 RecordFlag(flag, metricsLines, flags);
             }
 
+            if (clock.Elapsed - lastProgress >= ProgressInterval && step < steps)
+            {
+                lastProgress = clock.Elapsed;
+                WriteLiveProgress(runId, epoch, step, steps, seen / clock.Elapsed.TotalSeconds, clock.Elapsed.TotalSeconds, epochSecondsSoFar);
+            }
+
             observer.StepCompleted(epoch, step, steps, result, seen / clock.Elapsed.TotalSeconds);
         }
 
@@ -266,6 +277,34 @@ public sealed class TrainingRunner(RunRepository runs, ITrainingObserver observe
             Seconds = seconds,
             ImagesPerSecond = seen / seconds,
         };
+    }
+
+    /// <summary>
+    /// The manifest's progress within an epoch, so viewers see steps move. Written synchronously from the step loop
+    /// (a worker thread with no synchronization context); a failed write is only logged: training goes on.
+    /// </summary>
+    private void WriteLiveProgress(Guid runId, int epoch, int step, int steps, double imagesPerSecond, double epochElapsed, double? secondsPerEpoch)
+    {
+        var perEpoch = secondsPerEpoch ?? epochElapsed * steps / step;
+        try
+        {
+            runs.UpdateAsync(runId, m => m with
+            {
+                Progress = m.Progress with
+                {
+                    Epoch = epoch - 1,
+                    Step = step,
+                    StepsPerEpoch = steps,
+                    ImagesPerSecond = imagesPerSecond,
+                    EtaSeconds = Math.Max(0, perEpoch - epochElapsed) + (perEpoch * (m.Progress.TotalEpochs - epoch)),
+                },
+            }, CancellationToken.None).GetAwaiter().GetResult();
+        }
+        catch (Exception ex) when (ex is IOException or ArtifactConflictException or TimeoutException)
+        {
+            observer.Message($"Could not write live progress ({ex.Message}); training goes on.");
+        }
+
     }
 
     private void RecordFlag(HealthFlag flag, List<string> metricsLines, List<HealthFlag> flags)

@@ -193,6 +193,25 @@ public sealed class TrainingRunTests(MnistStoreFixture fixture) : IClassFixture<
         Assert.Equal(RunStatus.Succeeded, trained.Status);
     }
 
+    [Fact]
+    public async Task The_manifest_shows_live_progress_within_an_epoch()
+    {
+        var created = await _runs.CreateAsync(SmallSpec with { Epochs = 2 });
+        var seen = new List<(int Epoch, int Step, int ManifestEpoch, int ManifestStep, double ImagesPerSecond, double? Eta)>();
+        var observer = new RecordingObserver((epoch, step) =>
+        {
+            var progress = _runs.GetAsync(created.RunId).GetAwaiter().GetResult()!.Progress;
+            seen.Add((epoch, step, progress.Epoch, progress.Step, progress.ImagesPerSecond, progress.EtaSeconds));
+        });
+        await new TrainingRunner(_runs, observer) { ProgressInterval = TimeSpan.Zero }.RunAsync(created.RunId, CPU, get_num_threads());
+
+        // Read right after step 3 of epoch 2: the manifest says epoch 1 completed, step 3 of 5 of the current one.
+        var mid = seen.Single(s => s.Epoch == 2 && s.Step == 3);
+        Assert.Equal((1, 3), (mid.ManifestEpoch, mid.ManifestStep));
+        Assert.True(mid.ImagesPerSecond > 0 && mid.Eta > 0, $"{mid}");
+        Assert.Equal((2, 5), ((await _runs.GetAsync(created.RunId))!.Progress.Epoch, (await _runs.GetAsync(created.RunId))!.Progress.Step));
+    }
+
     private async Task<RunManifest> TrainAsync(RunSpec spec)
     {
         var manifest = await _runs.CreateAsync(spec);
