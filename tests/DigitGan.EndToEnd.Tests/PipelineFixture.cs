@@ -31,7 +31,7 @@ public sealed class PipelineFixture : IDisposable
         RunCli("train-classifier");
 
         WebPort = Ports.Free();
-        Web = Start(DotnetApp("src/Web/bin/Release/net10.0/DigitGan.Web.dll"), ("DigitGan__InProcessWorker", "false"), ("DigitGan__ApiKey", Key), ("ASPNETCORE_URLS", $"http://127.0.0.1:{WebPort}"));
+        Web = Start("src/Web/bin/Release/net10.0/DigitGan.Web.dll", [], ("DigitGan__InProcessWorker", "false"), ("DigitGan__ApiKey", Key), ("ASPNETCORE_URLS", $"http://127.0.0.1:{WebPort}"));
         Ports.WaitUntilListening(WebPort, TimeSpan.FromSeconds(90), () => Web.HasExited ? $"the web app exited: {Web.Output}" : null);
         Client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{WebPort}") };
         Client.DefaultRequestHeaders.Add("X-Api-Key", Key);
@@ -48,7 +48,7 @@ public sealed class PipelineFixture : IDisposable
     public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
     /// <summary>Starts a worker process (`DigitGan.Jobs worker`) on the shared queue and store.</summary>
-    public ServiceProcess StartWorker() => Start(DotnetApp("src/Jobs/bin/Release/net10.0/DigitGan.Jobs.dll", "worker"));
+    public ServiceProcess StartWorker() => Start(JobsDll, ["worker"]);
 
     public async Task<RunManifest> SubmitAsync(object spec)
     {
@@ -94,41 +94,28 @@ public sealed class PipelineFixture : IDisposable
         Azurite.Dispose();
     }
 
-    private static ProcessStartInfo DotnetApp(string dll, params string[] args)
+    private const string JobsDll = "src/Jobs/bin/Release/net10.0/DigitGan.Jobs.dll";
+
+    /// <summary>The shared storage and queue settings of every process of the pipeline, then the given ones.</summary>
+    private (string Name, string Value)[] Settings(params (string Name, string Value)[] more) =>
+    [
+        ("DigitGan__Storage__Kind", "Blob"),
+        ("DigitGan__Storage__ConnectionString", Azurite.ConnectionString),
+        ("DigitGan__Storage__Container", Container),
+        ("DigitGan__Queue__Kind", "PostgreSql"),
+        ("DigitGan__Queue__ConnectionString", QueueConnectionString),
+        ("DIGITGAN_DATA", Path.Combine(Path.GetTempPath(), "digitgan-e2e-data")),
+        ("DIGITGAN_CACHE", Environment.GetEnvironmentVariable("DIGITGAN_CACHE") ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "digitgan")),
+        .. more,
+    ];
+
+    /// <summary>Starts a process of the pipeline; it is stopped when the fixture is disposed.</summary>
+    private ServiceProcess Start(string dll, string[] args, params (string Name, string Value)[] environment)
     {
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = RepoPaths.Root };
-        start.ArgumentList.Add(Path.Combine(RepoPaths.Root, dll));
-        foreach (var arg in args)
+        var process = ServiceProcess.StartDotnet(dll, args, Settings(environment));
+        lock (_processes)
         {
-            start.ArgumentList.Add(arg);
-        }
-
-        return start;
-    }
-
-    private ServiceProcess Start(ProcessStartInfo start, params (string Name, string Value)[] environment) => Start(start, track: true, environment);
-
-    private ServiceProcess Start(ProcessStartInfo start, bool track, params (string Name, string Value)[] environment)
-    {
-        start.Environment["DigitGan__Storage__Kind"] = "Blob";
-        start.Environment["DigitGan__Storage__ConnectionString"] = Azurite.ConnectionString;
-        start.Environment["DigitGan__Storage__Container"] = Container;
-        start.Environment["DigitGan__Queue__Kind"] = "PostgreSql";
-        start.Environment["DigitGan__Queue__ConnectionString"] = QueueConnectionString;
-        start.Environment["DIGITGAN_DATA"] = Path.Combine(Path.GetTempPath(), "digitgan-e2e-data");
-        start.Environment["DIGITGAN_CACHE"] = Environment.GetEnvironmentVariable("DIGITGAN_CACHE") ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "digitgan");
-        foreach (var (name, value) in environment)
-        {
-            start.Environment[name] = value;
-        }
-
-        var process = new ServiceProcess(start);
-        if (track)
-        {
-            lock (_processes)
-            {
-                _processes.Add(process);
-            }
+            _processes.Add(process);
         }
 
         return process;
@@ -136,14 +123,8 @@ public sealed class PipelineFixture : IDisposable
 
     private void RunCli(string verb)
     {
-        using var process = Start(DotnetApp("src/Jobs/bin/Release/net10.0/DigitGan.Jobs.dll", verb), track: false);
-        var clock = Stopwatch.StartNew();
-        while (!process.HasExited && clock.Elapsed < TimeSpan.FromMinutes(10))
-        {
-            Thread.Sleep(100);
-        }
-
-        if (!process.HasExited || !process.Output.Contains(verb == "import-mnist" ? "Imported 4 MNIST files" : "Classifier", StringComparison.Ordinal))
+        using var process = ServiceProcess.StartDotnet(JobsDll, [verb], Settings());
+        if (!process.WaitForExit(TimeSpan.FromMinutes(10)) || !process.Output.Contains(verb == "import-mnist" ? "Imported 4 MNIST files" : "Classifier", StringComparison.Ordinal))
         {
             throw new InvalidOperationException($"`{verb}` into the Azurite container failed:\n{process.Output}");
         }

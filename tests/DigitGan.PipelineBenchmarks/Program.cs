@@ -104,25 +104,8 @@ await File.WriteAllTextAsync(output, JsonSerializer.Serialize(results, json));
 Console.WriteLine($"Wrote {output}");
 return 0;
 
-static ServiceProcess Start(string dll, string[] args, (string Name, string Value)[] environment)
-{
-    var start = new ProcessStartInfo("dotnet") { WorkingDirectory = RepoPaths.Root };
-    start.ArgumentList.Add(Path.Combine(RepoPaths.Root, dll));
-    foreach (var arg in args)
-    {
-        start.ArgumentList.Add(arg);
-    }
-
-    foreach (var (name, value) in environment)
-    {
-        start.Environment[name] = value;
-    }
-
-    start.Environment["DIGITGAN_DATA"] = Path.Combine(Path.GetTempPath(), "digitgan-bench-data");
-    start.Environment["DigitGan__ApiKey"] = key;
-    start.Environment["Logging__LogLevel__Default"] = "Warning";
-    return new ServiceProcess(start);
-}
+static ServiceProcess Start(string dll, string[] args, (string Name, string Value)[] environment) =>
+    ServiceProcess.StartDotnet(dll, args, [.. environment, ("DIGITGAN_DATA", Path.Combine(Path.GetTempPath(), "digitgan-bench-data")), ("DigitGan__ApiKey", key), ("Logging__LogLevel__Default", "Warning")]);
 
 static ServiceProcess StartWeb((string Name, string Value)[] environment, out HttpClient client)
 {
@@ -137,11 +120,7 @@ static ServiceProcess StartWeb((string Name, string Value)[] environment, out Ht
 static void Cli((string Name, string Value)[] environment, string verb)
 {
     using var process = Start("src/Jobs/bin/Release/net10.0/DigitGan.Jobs.dll", [verb], environment);
-    var clock = Stopwatch.StartNew();
-    while (!process.HasExited && clock.Elapsed < TimeSpan.FromMinutes(5))
-    {
-        Thread.Sleep(100);
-    }
+    process.WaitForExit(TimeSpan.FromMinutes(5));
 
     if (!process.Output.Contains("Imported", StringComparison.Ordinal))
     {

@@ -42,6 +42,24 @@ public sealed class ServiceProcess : IDisposable
         _process.BeginErrorReadLine();
     }
 
+    /// <summary>`dotnet` running one of the solution's built apps (a path below the repository root) with arguments and environment.</summary>
+    public static ServiceProcess StartDotnet(string dll, IEnumerable<string> args, IEnumerable<(string Name, string Value)> environment)
+    {
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = RepoPaths.Root };
+        start.ArgumentList.Add(Path.Combine(RepoPaths.Root, dll));
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        return new ServiceProcess(start);
+    }
+
     public int Id => _process.Id;
 
     public bool HasExited => _disposed || _process.HasExited;
@@ -56,6 +74,9 @@ public sealed class ServiceProcess : IDisposable
             }
         }
     }
+
+    /// <summary>Waits for the process to end by itself; false when it is still running after <paramref name="timeout"/>.</summary>
+    public bool WaitForExit(TimeSpan timeout) => _disposed || _process.WaitForExit(timeout);
 
     /// <summary>Kills the process tree at once (SIGKILL), as a crash would.</summary>
     public void Kill()

@@ -74,8 +74,8 @@ public sealed class QualityEvaluator : IDisposable
     /// <summary>Classifier-feature statistics of a set of digits ([N, 1, 28, 28] in [-1, 1]).</summary>
     public FeatureStatistics StatisticsOf(Tensor images) => Statistics(classifier, images, device, out _);
 
-    /// <summary>Scores a set of digits; <paramref name="seconds"/> is recorded as the evaluation's time.</summary>
-    public EvaluationMetrics Score(Tensor images, int epoch = 0, double? seconds = null)
+    /// <summary>Scores a set of digits; the time it takes is recorded as the evaluation's.</summary>
+    public EvaluationMetrics Score(Tensor images, int epoch = 0)
     {
         var clock = Stopwatch.StartNew();
         var statistics = Statistics(classifier, images, device, out var probabilities);
@@ -91,7 +91,7 @@ public sealed class QualityEvaluator : IDisposable
             ClassHistogram = histogram,
             ClassesAtLeast5Percent = covered,
             Confidence = confidence,
-            Seconds = seconds ?? clock.Elapsed.TotalSeconds,
+            Seconds = clock.Elapsed.TotalSeconds,
         };
     }
 

@@ -65,7 +65,7 @@ public sealed class TrainingJob(IArtifactStore store, ILogger<TrainingJob> logge
         {
             logger.LogInformation("Run {RunId} was cancelled on request.", runId);
         }
-        catch (Exception ex) when (ex is NonFiniteTrainingException)
+        catch (NonFiniteTrainingException ex)
         {
             logger.LogError("Run {RunId} failed: {Error}", runId, ex.Message);
         }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
 using DigitGan.Jobs.Evaluation;
 using DigitGan.Shared.Artifacts;
 using DigitGan.Shared.Datasets;
@@ -112,7 +111,7 @@ public sealed class TrainingRunner(RunRepository runs, ITrainingObserver observe
                 var previousEpochs = epochSeconds.Count > 0 ? epochSeconds.Average() : (double?)null;
                 var summary = TrainEpoch(runId, trainer, images, epoch, stepsPerEpoch, previousEpochs, metricsLines, health, flags, cancellationToken);
                 epochSeconds.Add(summary.Seconds);
-                metricsLines.Add(JsonSerializer.Serialize<MetricsRecord>(summary, ArtifactJson.Lines));
+                metricsLines.Add(MetricsLines.Format(summary));
                 if (!trainer.WeightsAreFinite())
                 {
                     var message = $"A weight became NaN or infinite in epoch {epoch}; the last good checkpoint (epoch {epoch - 1}) is kept.";
@@ -126,7 +125,7 @@ public sealed class TrainingRunner(RunRepository runs, ITrainingObserver observe
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     evaluation = evaluator.ScoreGenerator(trainer.Generator, evaluationNoise!, epoch, cancellationToken);
-                    metricsLines.Add(JsonSerializer.Serialize<MetricsRecord>(evaluation, ArtifactJson.Lines));
+                    metricsLines.Add(MetricsLines.Format(evaluation));
                     observer.EvaluationCompleted(evaluation);
                     if (health.ObserveEvaluation(epoch, evaluation.ClassesAtLeast5Percent) is { } collapse)
                     {
@@ -240,7 +239,7 @@ public sealed class TrainingRunner(RunRepository runs, ITrainingObserver observe
 
             seen += size;
             (dLoss, gLoss, dReal, dFake) = (dLoss + result.DLoss, gLoss + result.GLoss, dReal + result.DReal, dFake + result.DFake);
-            metricsLines.Add(JsonSerializer.Serialize<MetricsRecord>(new StepMetrics
+            metricsLines.Add(MetricsLines.Format(new StepMetrics
             {
                 Epoch = epoch,
                 Step = step,
@@ -249,7 +248,7 @@ public sealed class TrainingRunner(RunRepository runs, ITrainingObserver observe
                 GLoss = result.GLoss,
                 DReal = result.DReal,
                 DFake = result.DFake,
-            }, ArtifactJson.Lines));
+            }));
             if (health.ObserveStep(epoch, globalStep, result.DReal, result.DFake) is { } flag)
             {
                 RecordFlag(flag, metricsLines, flags);
@@ -310,14 +309,14 @@ public sealed class TrainingRunner(RunRepository runs, ITrainingObserver observe
     private void RecordFlag(HealthFlag flag, List<string> metricsLines, List<HealthFlag> flags)
     {
         flags.Add(flag);
-        metricsLines.Add(JsonSerializer.Serialize<MetricsRecord>(new HealthRecord { Epoch = flag.Epoch, Flag = flag }, ArtifactJson.Lines));
+        metricsLines.Add(MetricsLines.Format(new HealthRecord { Epoch = flag.Epoch, Flag = flag }));
         observer.HealthFlagRaised(flag);
     }
 
     /// <summary>Feeds the kept metrics of a resumed run back through the monitor, so flags fire exactly as without the interruption.</summary>
     private static void ReplayHealth(RunHealthMonitor health, List<string> metricsLines)
     {
-        foreach (var record in metricsLines.Select(line => JsonSerializer.Deserialize<MetricsRecord>(line, ArtifactJson.Lines)))
+        foreach (var record in metricsLines.Select(MetricsLines.Parse))
         {
             _ = record switch
             {
@@ -329,7 +328,7 @@ public sealed class TrainingRunner(RunRepository runs, ITrainingObserver observe
     }
 
     private static EvaluationMetrics? LatestEvaluation(List<string> metricsLines) =>
-        metricsLines.Select(line => JsonSerializer.Deserialize<MetricsRecord>(line, ArtifactJson.Lines)).OfType<EvaluationMetrics>().LastOrDefault();
+        metricsLines.Select(MetricsLines.Parse).OfType<EvaluationMetrics>().LastOrDefault();
 
     /// <summary>The run's evaluator, or null and the reason quality metrics are off (said once, recorded on the run).</summary>
     private async Task<(QualityEvaluator? Evaluator, string? Off)> LoadEvaluatorAsync(RunSpec spec, Device device, CancellationToken cancellationToken)
@@ -372,8 +371,7 @@ public sealed class TrainingRunner(RunRepository runs, ITrainingObserver observe
             return [];
         }
 
-        return [.. text.Value.Text.Split('\n', StringSplitOptions.RemoveEmptyEntries)
-            .Where(line => JsonSerializer.Deserialize<MetricsRecord>(line, ArtifactJson.Lines) is { } record && record.Epoch <= epoch)];
+        return MetricsLines.UpToEpoch(text.Value.Text, epoch);
     }
 
     private async Task WriteGifAsync(Guid runId, int epochs, CancellationToken cancellationToken)

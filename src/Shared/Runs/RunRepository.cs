@@ -79,8 +79,7 @@ public sealed class RunRepository(IArtifactStore store, TimeProvider? clock = nu
 
         if (await store.GetTextAsync(RunArtifactLayout.Metrics(parent.RunId), cancellationToken).ConfigureAwait(false) is { } metrics)
         {
-            var kept = metrics.Text.Split('\n', StringSplitOptions.RemoveEmptyEntries)
-                .Where(line => System.Text.Json.JsonSerializer.Deserialize<MetricsRecord>(line, ArtifactJson.Lines) is { } record && record.Epoch <= parent.Epoch);
+            var kept = MetricsLines.UpToEpoch(metrics.Text, parent.Epoch);
             await store.PutTextAsync(RunArtifactLayout.Metrics(runId), string.Join('\n', kept) + "\n", cancellationToken: cancellationToken).ConfigureAwait(false);
         }
     }

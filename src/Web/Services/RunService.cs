@@ -71,24 +71,30 @@ public sealed class RunService(RunRepository runs, IBackgroundJobClient jobs, Jo
     /// <summary>Enqueues the runs left Queued or Running (the in-memory queue forgets them on restart); returns how many.</summary>
     public async Task<int> RequeueUnfinishedAsync(CancellationToken cancellationToken = default)
     {
-        var count = 0;
+        var unfinished = new List<Guid>();
         foreach (var status in new[] { RunStatus.Queued, RunStatus.Running })
         {
-            var page = await runs.ListAsync(new RunQuery { Status = status, PageSize = RunQuery.MaxPageSize }, cancellationToken).ConfigureAwait(false);
-            for (var p = 1; p == 1 || (p - 1) * page.PageSize < page.Total; p++)
+            for (var page = 1; ; page++)
             {
-                var current = p == 1 ? page : await runs.ListAsync(new RunQuery { Status = status, Page = p, PageSize = RunQuery.MaxPageSize }, cancellationToken).ConfigureAwait(false);
-                foreach (var run in current.Runs)
+                var result = await runs.ListAsync(new RunQuery { Status = status, Page = page, PageSize = RunQuery.MaxPageSize }, cancellationToken).ConfigureAwait(false);
+                unfinished.AddRange(result.Runs.Select(r => r.RunId));
+                if (page * result.PageSize >= result.Total)
                 {
-                    if ((await runs.GetAsync(run.RunId, cancellationToken).ConfigureAwait(false))?.JobId is { } jobId && IsLive(jobId))
-                    {
-                        continue; // a shared queue still holds its job (or a worker is running it)
-                    }
-
-                    await EnqueueAsync(run.RunId, cancellationToken).ConfigureAwait(false);
-                    count++;
+                    break;
                 }
             }
+        }
+
+        var count = 0;
+        foreach (var runId in unfinished)
+        {
+            if ((await runs.GetAsync(runId, cancellationToken).ConfigureAwait(false))?.JobId is { } jobId && IsLive(jobId))
+            {
+                continue; // a shared queue still holds its job (or a worker is running it)
+            }
+
+            await EnqueueAsync(runId, cancellationToken).ConfigureAwait(false);
+            count++;
         }
 
         if (count > 0)
