@@ -4,6 +4,7 @@
 #   stop it when they finish.
 #   PostgreSQL 15 (the machine's binaries, apt-get where missing): the tests initdb a temporary cluster, start it
 #   on a free port as the postgres user and stop it when they finish.
+#   Chromium (apt-get): the browser tests launch it headless and close it when they finish.
 # Idempotent: a second run only checks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,3 +27,13 @@ else
   systemctl disable --now postgresql >/dev/null 2>&1 || service postgresql stop >/dev/null 2>&1 || true
 fi
 id postgres >/dev/null 2>&1 || { echo "test-services: no 'postgres' system user (PostgreSQL refuses to run as root)" >&2; exit 1; }
+
+# Chromium (Debian's package): the browser tests launch it headless through Playwright (ExecutablePath) and
+# close it when they finish; the screenshot script uses it too.
+if [ -x /usr/bin/chromium ]; then
+  echo "test-services: Chromium present"
+else
+  echo "test-services: installing Chromium (apt-get) ..."
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium >/dev/null \
+    || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium >/dev/null; }
+fi

@@ -1,6 +1,4 @@
 using System.Text.Json.Serialization;
-using Azure;
-using Azure.Identity;
 using DigitGan.Jobs.Cli;
 using DigitGan.Jobs.Hosting;
 using DigitGan.Jobs.Training;
@@ -8,11 +6,13 @@ using DigitGan.Shared.Artifacts;
 using DigitGan.Shared.Jobs;
 using DigitGan.Shared.Runs;
 using DigitGan.Web.Apis;
+using DigitGan.Web.Components;
 using DigitGan.Web.Services;
 using Hangfire;
 using Hangfire.Dashboard;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
+using MudBlazor.Services;
 using Scalar.AspNetCore;
 
 namespace DigitGan.Web;
@@ -49,6 +49,13 @@ public static class DigitGanExtensions
         services.AddProblemDetails();
         services.AddExceptionHandler<ProblemExceptionHandler>();
         services.AddOpenApi();
+
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddMudServices();
+
+        // MudBlazor's CSS/JS are static web assets of a package: serve them from the build output too (not only
+        // in Development or from a publish folder), so `dotnet DigitGan.Web.dll` as the README runs it has them.
+        builder.WebHost.UseStaticWebAssets();
         return builder;
     }
 
@@ -64,11 +71,13 @@ public static class DigitGanExtensions
             Authorization = [new DashboardApiKeyAuthorization(app.Environment.IsDevelopment(), app.Services.GetRequiredService<ApiKey>())],
             DisplayStorageConnectionString = false,
         });
-        app.MapGet("/", () => Results.Redirect("/api/reference")).ExcludeFromDescription();
+        app.UseAntiforgery();
+        app.MapStaticAssets();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
         var key = app.Services.GetRequiredService<ApiKey>();
         app.Lifetime.ApplicationStarted.Register(() => app.Logger.LogInformation(
-            "DigitGan is up. Store: {Store}. API reference: /api/reference. Write calls need {Header}: {Key} (from {Source}).",
+            "DigitGan is up. Store: {Store}. Runs: /runs. API reference: /api/reference. Write calls need {Header}: {Key} (from {Source}).",
             app.Services.GetRequiredService<IArtifactStore>().Description, ApiKey.Header, key.Value, key.Source));
         return app;
     }
@@ -87,7 +96,7 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
             RunSpecException spec => new ValidationProblemDetails(spec.Errors.ToDictionary(e => e.Key, e => e.Value)) { Status = 400, Title = "The run spec is invalid" },
             RunNotFoundException notFound => new ProblemDetails { Status = 404, Title = "Not found", Detail = $"Run {notFound.RunId} does not exist." },
             BadHttpRequestException bad => new ProblemDetails { Status = bad.StatusCode, Title = "Bad request", Detail = bad.Message },
-            RequestFailedException or IOException or HttpRequestException or AuthenticationFailedException or TimeoutException
+            _ when StorageErrors.IsUnreachable(exception)
                 => new ProblemDetails { Status = 503, Title = "Storage is unreachable", Detail = "The artifact store did not answer; nothing was changed. Try again shortly." },
             _ => new ProblemDetails { Status = 500, Title = "Unexpected error", Detail = "The request failed unexpectedly; the error is in the server log." },
         };

@@ -40,9 +40,9 @@ public sealed class TrainingRunner(RunRepository runs, ITrainingObserver observe
     /// <summary>How often the manifest's live progress (step, images/s, ETA) is written during an epoch.</summary>
     public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(5);
 
-    public const int GridColumns = 4;
-    public const int GridCells = 16;
-    public const int GridScale = 4;
+    public const int GridColumns = SampleGridLayout.Columns;
+    public const int GridCells = SampleGridLayout.Cells;
+    public const int GridScale = SampleGridLayout.Scale;
     public const int GifDelayCentiseconds = 25;
 
     private IArtifactStore Store => runs.Store;
@@ -97,7 +97,8 @@ public sealed class TrainingRunner(RunRepository runs, ITrainingObserver observe
             CodeVersion = TorchRuntime.CodeVersion,
             QualityMetricsOff = qualityOff,
             HealthFlags = [.. m.HealthFlags.Where(f => f.Epoch <= startEpoch)],
-            LatestEvaluation = m.LatestEvaluation is { } last && last.Epoch <= startEpoch ? last : LatestEvaluation(metricsLines),
+            LatestEvaluation = m.LatestEvaluation is { } last && last.Epoch <= startEpoch ? last : Evaluations(metricsLines).LastOrDefault(),
+            BestFid = Evaluations(metricsLines).Select(e => (double?)e.Fid).Min(),
             Progress = m.Progress with { Epoch = startEpoch, TotalEpochs = spec.Epochs, Step = 0, StepsPerEpoch = stepsPerEpoch },
         }, cancellationToken).ConfigureAwait(false);
 
@@ -146,6 +147,7 @@ public sealed class TrainingRunner(RunRepository runs, ITrainingObserver observe
                     TrainingSeconds = m.TrainingSeconds + summary.Seconds,
                     EvaluationSeconds = m.EvaluationSeconds + (evaluation?.Seconds ?? 0),
                     LatestEvaluation = evaluation ?? m.LatestEvaluation,
+                    BestFid = evaluation is null ? m.BestFid : Math.Min(evaluation.Fid, m.BestFid ?? double.PositiveInfinity),
                     LatestEpoch = summary,
                     HealthFlags = [.. m.HealthFlags, .. flags],
                     LatestCheckpointEpoch = epoch,
@@ -203,7 +205,7 @@ public sealed class TrainingRunner(RunRepository runs, ITrainingObserver observe
         var cells = Enumerable.Range(0, (int)noise.shape[0])
             .Select(i => GrayImage.FromSignedUnit(pixels.AsSpan(i * 28 * 28, 28 * 28), 28, 28))
             .ToList();
-        return GrayImage.Grid(cells, GridColumns, GridScale, gap: 2, gapValue: 128);
+        return GrayImage.Grid(cells, GridColumns, GridScale, SampleGridLayout.Gap, SampleGridLayout.GapValue);
     }
 
     private EpochMetrics TrainEpoch(Guid runId, DcganTrainer trainer, Tensor images, int epoch, int steps, double? epochSecondsSoFar, List<string> metricsLines, RunHealthMonitor health, List<HealthFlag> flags, CancellationToken cancellationToken)
@@ -327,8 +329,8 @@ public sealed class TrainingRunner(RunRepository runs, ITrainingObserver observe
         }
     }
 
-    private static EvaluationMetrics? LatestEvaluation(List<string> metricsLines) =>
-        metricsLines.Select(MetricsLines.Parse).OfType<EvaluationMetrics>().LastOrDefault();
+    private static IEnumerable<EvaluationMetrics> Evaluations(List<string> metricsLines) =>
+        metricsLines.Select(MetricsLines.Parse).OfType<EvaluationMetrics>();
 
     /// <summary>The run's evaluator, or null and the reason quality metrics are off (said once, recorded on the run).</summary>
     private async Task<(QualityEvaluator? Evaluator, string? Off)> LoadEvaluatorAsync(RunSpec spec, Device device, CancellationToken cancellationToken)

@@ -18,6 +18,7 @@ public sealed record RunSummary
     public double? LastGLoss { get; init; }
     public double? LatestFid { get; init; }
     public double? FidFloor { get; init; }
+    public double? BestFid { get; init; }
     public int LatestCheckpointEpoch { get; init; }
     public string? Error { get; init; }
 
@@ -38,6 +39,7 @@ public sealed record RunSummary
         LastGLoss = manifest.LatestEpoch?.GLoss,
         LatestFid = manifest.LatestEvaluation?.Fid,
         FidFloor = manifest.LatestEvaluation?.FidFloor,
+        BestFid = manifest.BestFid ?? manifest.LatestEvaluation?.Fid,
         LatestCheckpointEpoch = manifest.LatestCheckpointEpoch,
         Error = manifest.Error,
     };

@@ -51,6 +51,9 @@ public sealed record RunManifest
     /// <summary>The newest quality evaluation; null before the first one or when quality metrics are off.</summary>
     public EvaluationMetrics? LatestEvaluation { get; init; }
 
+    /// <summary>The lowest FID of any evaluation so far (what "sort by best FID" uses); null before the first.</summary>
+    public double? BestFid { get; init; }
+
     /// <summary>Why quality metrics are off for this run (e.g. no classifier in the store); null when they are on.</summary>
     public string? QualityMetricsOff { get; init; }
 

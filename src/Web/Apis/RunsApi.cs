@@ -1,5 +1,6 @@
 using System.Text.Json;
 using DigitGan.Shared.Artifacts;
+using DigitGan.Shared.Imaging;
 using DigitGan.Shared.Runs;
 using DigitGan.Web.Services;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -22,6 +23,7 @@ public static class RunsApi
         api.MapDelete("/{id:guid}", DeleteRun).AddEndpointFilter<ApiKeyFilter>().WithSummary("Cancel and delete a run with all its artifacts. Requires X-Api-Key.");
         api.MapGet("/{id:guid}/metrics", GetMetrics).WithSummary("metrics.jsonl: one JSON object per line (step, epoch, evaluation, health)");
         api.MapGet("/{id:guid}/samples/{epoch:int}.png", GetSample).WithSummary("The sample grid of an epoch (PNG)");
+        api.MapGet("/{id:guid}/samples/{epoch:int}/cells/{cell:int}.png", GetSampleCell).WithSummary("One of the 16 fixed-noise digits (cell 0-15, row by row) of an epoch's grid, 28x28 PNG");
         api.MapGet("/{id:guid}/gif", GetGif).WithSummary("All epoch grids as an animated GIF (written when the run ends)");
         api.MapGet("/{id:guid}/checkpoints", ListCheckpoints).WithSummary("The run's checkpoints: numbered ones and latest");
         api.MapGet("/{id:guid}/checkpoints/{name}", DownloadCheckpoint).WithSummary("Download a checkpoint ('latest' or an epoch number), streamed");
@@ -106,6 +108,18 @@ public static class RunsApi
         => epoch < 1
             ? Task.FromResult<Results<FileStreamHttpResult, NotFound<ProblemDetails>>>(NotFoundProblem($"Epochs start at 1 (got {epoch})."))
             : StreamAsync(runs, id, RunArtifactLayout.Sample(id, epoch), "image/png", null, $"no sample grid of epoch {epoch}", cancellationToken);
+
+    public static async Task<Results<FileContentHttpResult, NotFound<ProblemDetails>>> GetSampleCell(Guid id, int epoch, int cell, RunService runs, CancellationToken cancellationToken)
+    {
+        if (cell is < 0 or >= SampleGridLayout.Cells || epoch < 1)
+        {
+            return NotFoundProblem($"Cells are 0-{SampleGridLayout.Cells - 1} and epochs start at 1 (got cell {cell}, epoch {epoch}).");
+        }
+
+        return await runs.GetSampleCellAsync(id, epoch, cell, cancellationToken).ConfigureAwait(false) is { } png
+            ? TypedResults.File(png, "image/png")
+            : await runs.GetAsync(id, cancellationToken).ConfigureAwait(false) is null ? RunNotFound(id) : NotFoundProblem($"Run {id} has no sample grid of epoch {epoch}.");
+    }
 
     public static Task<Results<FileStreamHttpResult, NotFound<ProblemDetails>>> GetGif(Guid id, RunService runs, CancellationToken cancellationToken)
         => StreamAsync(runs, id, RunArtifactLayout.Gif(id), "image/gif", null, "no GIF yet (it is written when the run ends)", cancellationToken);

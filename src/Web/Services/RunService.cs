@@ -1,5 +1,6 @@
 using DigitGan.Jobs.Training;
 using DigitGan.Shared.Artifacts;
+using DigitGan.Shared.Imaging;
 using DigitGan.Shared.Jobs;
 using DigitGan.Shared.Runs;
 using Hangfire;
@@ -25,6 +26,21 @@ public sealed class RunService(RunRepository runs, IBackgroundJobClient jobs, Jo
     }
 
     public Task<RunPage> ListAsync(RunQuery query, CancellationToken cancellationToken = default) => runs.ListAsync(query, cancellationToken);
+
+    /// <summary>Every run matching the filter, newest first (the index is one blob, so this is one read).</summary>
+    public async Task<IReadOnlyList<RunSummary>> ListAllAsync(RunStatus? status = null, string? tag = null, CancellationToken cancellationToken = default)
+    {
+        var all = new List<RunSummary>();
+        for (var page = 1; ; page++)
+        {
+            var result = await runs.ListAsync(new RunQuery { Status = status, Tag = tag, Page = page, PageSize = RunQuery.MaxPageSize }, cancellationToken).ConfigureAwait(false);
+            all.AddRange(result.Runs);
+            if (page * result.PageSize >= result.Total || result.Runs.Count == 0)
+            {
+                return all;
+            }
+        }
+    }
 
     public Task<RunManifest?> GetAsync(Guid runId, CancellationToken cancellationToken = default) => runs.GetAsync(runId, cancellationToken);
 
@@ -74,15 +90,7 @@ public sealed class RunService(RunRepository runs, IBackgroundJobClient jobs, Jo
         var unfinished = new List<Guid>();
         foreach (var status in new[] { RunStatus.Queued, RunStatus.Running })
         {
-            for (var page = 1; ; page++)
-            {
-                var result = await runs.ListAsync(new RunQuery { Status = status, Page = page, PageSize = RunQuery.MaxPageSize }, cancellationToken).ConfigureAwait(false);
-                unfinished.AddRange(result.Runs.Select(r => r.RunId));
-                if (page * result.PageSize >= result.Total)
-                {
-                    break;
-                }
-            }
+            unfinished.AddRange((await ListAllAsync(status, null, cancellationToken).ConfigureAwait(false)).Select(r => r.RunId));
         }
 
         var count = 0;
@@ -103,6 +111,17 @@ public sealed class RunService(RunRepository runs, IBackgroundJobClient jobs, Jo
         }
 
         return count;
+    }
+
+    /// <summary>The run's metrics.jsonl by kind (empty before the first epoch).</summary>
+    public async Task<RunHistory> GetHistoryAsync(Guid runId, CancellationToken cancellationToken = default)
+        => RunHistory.Parse((await runs.Store.GetTextAsync(RunArtifactLayout.Metrics(runId), cancellationToken).ConfigureAwait(false))?.Text);
+
+    /// <summary>One fixed-noise digit (0-15) of an epoch's sample grid as a 28x28 PNG; null when the grid does not exist.</summary>
+    public async Task<byte[]?> GetSampleCellAsync(Guid runId, int epoch, int cell, CancellationToken cancellationToken = default)
+    {
+        var png = await runs.Store.GetBytesAsync(RunArtifactLayout.Sample(runId, epoch), cancellationToken).ConfigureAwait(false);
+        return png is null ? null : PngEncoder.Encode(SampleGridLayout.Cell(PngDecoder.Decode(png, RunArtifactLayout.Sample(runId, epoch)), cell));
     }
 
     /// <summary>The run's checkpoints: the numbered ones and `latest`, with their sizes.</summary>

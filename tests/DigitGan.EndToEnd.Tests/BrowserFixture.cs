@@ -1,0 +1,132 @@
+using Xunit;
+using System.Diagnostics;
+using System.Net.Http.Json;
+using DigitGan.Shared.Runs;
+using DigitGan.Testing;
+using Microsoft.Playwright;
+
+namespace DigitGan.EndToEnd.Tests;
+
+/// <summary>
+/// The web app exactly as the README starts it (`dotnet DigitGan.Web.dll`, Production, the embedded default: a
+/// file store in a temp data folder, in-memory queue, in-process worker) and a real headless Chromium driven by
+/// Playwright. Two tiny runs are trained up front for the pages that need finished runs.
+/// </summary>
+public sealed class BrowserFixture : IAsyncLifetime
+{
+    public const string Key = "browser-api-key";
+    public const string Chromium = "/usr/bin/chromium";
+
+    /// <summary>A run that trains in seconds on a CPU: 2 epochs of 2 steps, 100 evaluation samples, a checkpoint per epoch.</summary>
+    public static object TinySpec(string name, long seed) => new
+    {
+        name,
+        epochs = 2,
+        trainSubset = 512,
+        batchSize = 256,
+        evaluationSamples = 100,
+        checkpointEvery = 1,
+        seed,
+        tags = new[] { "browser" },
+    };
+
+    public static readonly string[] ChromiumArgs =
+        ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+
+    private ServiceProcess? _web;
+    private IPlaywright? _playwright;
+
+    public string DataFolder { get; } = Directory.CreateTempSubdirectory("digitgan-browser-").FullName;
+
+    public string BaseUrl { get; private set; } = "";
+
+    public HttpClient Client { get; private set; } = default!;
+
+    public IBrowser Browser { get; private set; } = default!;
+
+    public RunManifest RunA { get; private set; } = default!;
+
+    public RunManifest RunB { get; private set; } = default!;
+
+    public string StorePath(string artifact) => Path.Combine(DataFolder, "store", artifact);
+
+    public async ValueTask InitializeAsync()
+    {
+        var port = Ports.Free();
+        BaseUrl = $"http://127.0.0.1:{port}";
+        _web = ServiceProcess.StartDotnet("src/Web/bin/Release/net10.0/DigitGan.Web.dll", [],
+        [
+            ("DIGITGAN_DATA", DataFolder),
+            ("DigitGan__ApiKey", Key),
+            ("ASPNETCORE_URLS", BaseUrl),
+            ("ASPNETCORE_ENVIRONMENT", "Production"),
+        ]);
+        Ports.WaitUntilListening(port, TimeSpan.FromSeconds(90), () => _web.HasExited ? $"the web app exited: {_web.Output}" : null);
+        Client = new HttpClient { BaseAddress = new Uri(BaseUrl) };
+        Client.DefaultRequestHeaders.Add("X-Api-Key", Key);
+
+        RunA = await SubmitAsync(TinySpec("tiny-a", seed: 1));
+        RunB = await SubmitAsync(TinySpec("tiny-b", seed: 2));
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new() { ExecutablePath = Chromium, Headless = true, Args = ChromiumArgs });
+        RunA = await WaitForAsync(RunA.RunId, RunStatus.Succeeded, TimeSpan.FromMinutes(5));
+        RunB = await WaitForAsync(RunB.RunId, RunStatus.Succeeded, TimeSpan.FromMinutes(5));
+    }
+
+    public async Task<RunManifest> SubmitAsync(object spec)
+    {
+        using var response = await Client.PostAsJsonAsync("/api/runs", spec, PipelineFixture.Json);
+        return response.IsSuccessStatusCode
+            ? (await response.Content.ReadFromJsonAsync<RunManifest>(PipelineFixture.Json))!
+            : throw new InvalidOperationException($"POST /api/runs: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+    }
+
+    public async Task<RunManifest> WaitForAsync(Guid runId, RunStatus status, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var run = (await Client.GetFromJsonAsync<RunManifest>($"/api/runs/{runId}", PipelineFixture.Json))!;
+            if (run.Status == status)
+            {
+                return run;
+            }
+
+            if (run.IsFinished || clock.Elapsed > timeout)
+            {
+                throw new InvalidOperationException($"run {runId} is {run.Status} after {clock.Elapsed.TotalSeconds:F0} s ({run.Error}); web output:\n{_web?.Output}");
+            }
+
+            await Task.Delay(250);
+        }
+    }
+
+    /// <summary>A new page at <paramref name="path"/> once the Blazor circuit is connected (events reach the server).</summary>
+    public async Task<IPage> OpenAsync(string path, int width = 1280, int height = 900)
+    {
+        var context = await Browser.NewContextAsync(new() { ViewportSize = new() { Width = width, Height = height }, AcceptDownloads = true });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(BaseUrl + path);
+        await page.WaitForSelectorAsync("#circuit-live", new() { State = WaitForSelectorState.Attached, Timeout = 30_000 });
+        return page;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Browser is not null)
+        {
+            await Browser.DisposeAsync();
+        }
+
+        _playwright?.Dispose();
+        Client?.Dispose();
+        _web?.Dispose();
+        try
+        {
+            Directory.Delete(DataFolder, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}

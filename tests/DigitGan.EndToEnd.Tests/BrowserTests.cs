@@ -1,0 +1,121 @@
+using Xunit;
+using System.Text.RegularExpressions;
+using DigitGan.Shared.Runs;
+using Microsoft.Playwright;
+
+namespace DigitGan.EndToEnd.Tests;
+
+/// <summary>The viewer in real Chromium against the app run the way the README runs it.</summary>
+public sealed partial class BrowserTests(BrowserFixture app) : IClassFixture<BrowserFixture>
+{
+    [Fact]
+    public async Task Submit_a_small_run_from_the_form_and_watch_it_succeed_without_a_reload()
+    {
+        var page = await app.OpenAsync("/runs/new");
+        await page.FillAsync("#name", "from-the-form");
+        await page.FillAsync("#epochs", "2");
+        await page.FillAsync("#trainSubset", "512");
+        await page.FillAsync("#evaluationSamples", "100");
+        await page.FillAsync("#checkpointEvery", "1");
+        await page.ClickAsync("[data-testid=submit]");
+        await page.WaitForURLAsync(RunUrl(), new() { Timeout = 30_000 });
+
+        // A reload would drop this marker: the page must reach Succeeded through its own live updates.
+        await page.EvaluateAsync("() => window.__sameDocument = true");
+        await page.Locator(".status-chip").Filter(new() { HasText = "Succeeded" }).WaitForAsync(new() { Timeout = 240_000 });
+        Assert.True(await page.EvaluateAsync<bool>("() => window.__sameDocument === true"));
+        Assert.EndsWith("/samples/2.png", await page.GetAttributeAsync("[data-testid=sample-grid]", "src"));
+
+        var runId = Guid.Parse(RunUrl().Match(page.Url).Groups[1].Value);
+        var run = await app.WaitForAsync(runId, RunStatus.Succeeded, TimeSpan.FromSeconds(10));
+        Assert.Equal(("from-the-form", 2, 512), (run.Spec.Name, run.Spec.Epochs, run.Spec.TrainSubset));
+    }
+
+    [Fact]
+    public async Task Moving_the_epoch_slider_changes_the_grid()
+    {
+        var page = await app.OpenAsync($"/runs/{app.RunA.RunId}");
+        var grid = page.Locator("[data-testid=sample-grid]");
+        Assert.EndsWith("/samples/2.png", await grid.GetAttributeAsync("src"));
+        var before = await grid.ScreenshotAsync();
+
+        await page.Locator("[data-testid=epoch-slider]").FocusAsync();
+        await page.Keyboard.PressAsync("ArrowLeft");
+        await Assertions.Expect(grid).ToHaveAttributeAsync("src", new Regex("/samples/1\\.png$"));
+        await page.WaitForFunctionAsync("() => { const img = document.querySelector('[data-testid=sample-grid]'); return img.complete && img.naturalWidth === 458; }");
+        var after = await grid.ScreenshotAsync();
+        Assert.NotEqual(before, after);
+    }
+
+    [Fact]
+    public async Task Downloading_a_checkpoint_gives_the_stored_bytes()
+    {
+        var page = await app.OpenAsync($"/runs/{app.RunA.RunId}");
+        var download = await page.RunAndWaitForDownloadAsync(() => page.Locator("[data-checkpoint=latest] [data-testid=download]").ClickAsync());
+        var saved = Path.Combine(app.DataFolder, "downloaded.ckpt");
+        await download.SaveAsAsync(saved);
+        var stored = await File.ReadAllBytesAsync(app.StorePath(RunArtifactLayoutPath(app.RunA.RunId)));
+        Assert.True(stored.Length > 1000);
+        Assert.Equal(stored, await File.ReadAllBytesAsync(saved));
+        Assert.EndsWith(".ckpt", download.SuggestedFilename);
+    }
+
+    [Fact]
+    public async Task Compare_two_runs_and_pick_a_cell()
+    {
+        var page = await app.OpenAsync($"/compare?runs={app.RunA.RunId},{app.RunB.RunId}");
+        Assert.Equal(2, await page.Locator("[data-testid=compare-grid]").CountAsync());
+        await page.ClickAsync("[data-cell='5']");
+        await page.WaitForURLAsync(new Regex("cell=5"));
+        var cells = page.Locator("[data-testid=cell-strip] img");
+        await Assertions.Expect(cells).ToHaveCountAsync(4);
+        await page.WaitForFunctionAsync("() => [...document.querySelectorAll('[data-testid=cell-strip] img')].every(i => i.complete && i.naturalWidth === 28)");
+        Assert.Contains("/cells/5.png", await cells.First.GetAttributeAsync("src"));
+
+        // The link holds the state: opening it again shows the same cell.
+        var shared = await app.OpenAsync(new Uri(page.Url).PathAndQuery);
+        await Assertions.Expect(shared.Locator("[data-testid=cell-strip] img")).ToHaveCountAsync(4);
+    }
+
+    [Theory]
+    [InlineData("/runs")]
+    [InlineData("/runs/new")]
+    [InlineData("/run-page")]
+    [InlineData("/compare-page")]
+    public async Task At_390_px_the_page_does_not_scroll_sideways(string path)
+    {
+        path = path switch
+        {
+            "/run-page" => $"/runs/{app.RunA.RunId}",
+            "/compare-page" => $"/compare?runs={app.RunA.RunId},{app.RunB.RunId}&cell=3",
+            _ => path,
+        };
+        var page = await app.OpenAsync(path, width: 390, height: 844);
+        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        var (scroll, client) = (await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth"), await page.EvaluateAsync<int>("() => document.documentElement.clientWidth"));
+        Assert.True(scroll <= client, $"{path}: the page is {scroll} px wide in a {client} px window");
+    }
+
+    [Fact]
+    public async Task MudBlazor_css_and_js_load()
+    {
+        var page = await app.OpenAsync("/runs");
+        var css = await page.GetAttributeAsync("link[href*='MudBlazor']", "href");
+        var js = await page.GetAttributeAsync("script[src*='MudBlazor']", "src");
+        foreach (var asset in new[] { css!, js! })
+        {
+            using var response = await app.Client.GetAsync("/" + asset.TrimStart('/'));
+            Assert.True(response.IsSuccessStatusCode, $"{asset}: {(int)response.StatusCode}");
+            Assert.True((await response.Content.ReadAsByteArrayAsync()).Length > 10_000, asset);
+        }
+
+        // The stylesheet is applied (the app bar is fixed) and the script is loaded (MudBlazor's JS objects exist).
+        Assert.Equal("fixed", await page.EvaluateAsync<string>("() => getComputedStyle(document.querySelector('.mud-appbar')).position"));
+        Assert.True(await page.EvaluateAsync<bool>("() => typeof window.mudElementRef === 'object' || typeof window.mudPopover === 'object' || typeof window.MudBlazor === 'object' || Object.keys(window).some(k => k.startsWith('mud'))"));
+    }
+
+    private static string RunArtifactLayoutPath(Guid runId) => DigitGan.Shared.Artifacts.RunArtifactLayout.LatestCheckpoint(runId);
+
+    [GeneratedRegex("/runs/([0-9a-f-]{36})$")]
+    private static partial Regex RunUrl();
+}
