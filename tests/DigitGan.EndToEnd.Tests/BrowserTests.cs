@@ -6,7 +6,7 @@ using Microsoft.Playwright;
 namespace DigitGan.EndToEnd.Tests;
 
 /// <summary>The viewer in real Chromium against the app run the way the README runs it.</summary>
-public sealed partial class BrowserTests(BrowserFixture app) : IClassFixture<BrowserFixture>
+public sealed partial class BrowserTests(EmbeddedAppFixture app) : IClassFixture<EmbeddedAppFixture>
 {
     [Fact]
     public async Task Submit_a_small_run_from_the_form_and_watch_it_succeed_without_a_reload()
@@ -29,6 +29,7 @@ public sealed partial class BrowserTests(BrowserFixture app) : IClassFixture<Bro
         var runId = Guid.Parse(RunUrl().Match(page.Url).Groups[1].Value);
         var run = await app.WaitForAsync(runId, RunStatus.Succeeded, TimeSpan.FromSeconds(10));
         Assert.Equal(("from-the-form", 2, 512), (run.Spec.Name, run.Spec.Epochs, run.Spec.TrainSubset));
+        await EmbeddedAppFixture.SaveScreenshotAsync(page, "run-page");
     }
 
     [Fact]
@@ -75,6 +76,7 @@ public sealed partial class BrowserTests(BrowserFixture app) : IClassFixture<Bro
         // The link holds the state: opening it again shows the same cell.
         var shared = await app.OpenAsync(new Uri(page.Url).PathAndQuery);
         await Assertions.Expect(shared.Locator("[data-testid=cell-strip] img")).ToHaveCountAsync(4);
+        await EmbeddedAppFixture.SaveScreenshotAsync(shared, "compare-page");
     }
 
     [Theory]
@@ -94,6 +96,7 @@ public sealed partial class BrowserTests(BrowserFixture app) : IClassFixture<Bro
         await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
         var (scroll, client) = (await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth"), await page.EvaluateAsync<int>("() => document.documentElement.clientWidth"));
         Assert.True(scroll <= client, $"{path}: the page is {scroll} px wide in a {client} px window");
+        await EmbeddedAppFixture.SaveScreenshotAsync(page, "390px" + path.Split('?')[0].Replace('/', '-'));
     }
 
     [Fact]

@@ -42,6 +42,23 @@ public sealed class ServiceProcess : IDisposable
         _process.BeginErrorReadLine();
     }
 
+    /// <summary>A script of the repository (a path below its root) with arguments and environment.</summary>
+    public static ServiceProcess StartScript(string script, IEnumerable<string> args, IEnumerable<(string Name, string Value)> environment)
+    {
+        var start = new ProcessStartInfo(Path.Combine(RepoPaths.Root, script)) { WorkingDirectory = RepoPaths.Root };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        return new ServiceProcess(start);
+    }
+
     /// <summary>`dotnet` running one of the solution's built apps (a path below the repository root) with arguments and environment.</summary>
     public static ServiceProcess StartDotnet(string dll, IEnumerable<string> args, IEnumerable<(string Name, string Value)> environment)
     {
@@ -63,6 +80,9 @@ public sealed class ServiceProcess : IDisposable
     public int Id => _process.Id;
 
     public bool HasExited => _disposed || _process.HasExited;
+
+    /// <summary>The exit code once the process has ended by itself.</summary>
+    public int ExitCode => _process.ExitCode;
 
     public string Output
     {

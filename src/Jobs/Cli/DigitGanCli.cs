@@ -6,7 +6,7 @@ using Spectre.Console;
 
 namespace DigitGan.Jobs.Cli;
 
-/// <summary>The `DigitGan.Jobs` command line: train, sample, bench, import-mnist.</summary>
+/// <summary>The `DigitGan.Jobs` command line: train, sample, bench, import-mnist, train-classifier, evaluate, worker, submit.</summary>
 public static class DigitGanCli
 {
     public const int UsageError = 2;
@@ -22,6 +22,7 @@ public static class DigitGanCli
         TrainClassifierCommand.Create(),
         EvaluateCommand.Create(),
         WorkerCommand.Create(),
+        SubmitCommand.Create(),
     };
 
     public static async Task<int> RunAsync(string[] args, TextWriter? output = null, TextWriter? error = null)

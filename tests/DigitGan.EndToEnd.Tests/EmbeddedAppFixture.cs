@@ -10,9 +10,10 @@ namespace DigitGan.EndToEnd.Tests;
 /// <summary>
 /// The web app exactly as the README starts it (`dotnet DigitGan.Web.dll`, Production, the embedded default: a
 /// file store in a temp data folder, in-memory queue, in-process worker) and a real headless Chromium driven by
-/// Playwright. Two tiny runs are trained up front for the pages that need finished runs.
+/// Playwright. Two tiny runs are trained up front for the pages that need finished runs. The nightly client's
+/// test submits to the same app.
 /// </summary>
-public sealed class BrowserFixture : IAsyncLifetime
+public sealed class EmbeddedAppFixture : IAsyncLifetime
 {
     public const string Key = "browser-api-key";
     public const string Chromium = "/usr/bin/chromium";
@@ -99,6 +100,14 @@ public sealed class BrowserFixture : IAsyncLifetime
 
             await Task.Delay(250);
         }
+    }
+
+    /// <summary>Keeps a screenshot of the page in artifacts/screenshots/ (CI uploads them with the test results).</summary>
+    public static async Task SaveScreenshotAsync(IPage page, string name)
+    {
+        var folder = Path.Combine(RepoPaths.Root, "artifacts", "screenshots");
+        Directory.CreateDirectory(folder);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(folder, name + ".png"), FullPage = true });
     }
 
     /// <summary>A new page at <paramref name="path"/> once the Blazor circuit is connected (events reach the server).</summary>
