@@ -18,7 +18,8 @@ public sealed partial class BrowserTests(EmbeddedAppFixture app) : IClassFixture
         await page.FillAsync("#evaluationSamples", "100");
         await page.FillAsync("#checkpointEvery", "1");
         await page.ClickAsync("[data-testid=submit]");
-        await page.WaitForURLAsync(RunUrl(), new() { Timeout = 30_000 });
+        // Blazor navigates with the History API (no page load), so poll the URL rather than wait for a navigation.
+        await Assertions.Expect(page).ToHaveURLAsync(RunUrl(), new() { Timeout = 30_000 });
 
         // A reload would drop this marker: the page must reach Succeeded through its own live updates.
         await page.EvaluateAsync("() => window.__sameDocument = true");
@@ -67,7 +68,7 @@ public sealed partial class BrowserTests(EmbeddedAppFixture app) : IClassFixture
         var page = await app.OpenAsync($"/compare?runs={app.RunA.RunId},{app.RunB.RunId}");
         Assert.Equal(2, await page.Locator("[data-testid=compare-grid]").CountAsync());
         await page.ClickAsync("[data-cell='5']");
-        await page.WaitForURLAsync(new Regex("cell=5"));
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("cell=5"), new() { Timeout = 30_000 });
         var cells = page.Locator("[data-testid=cell-strip] img");
         await Assertions.Expect(cells).ToHaveCountAsync(4);
         await page.WaitForFunctionAsync("() => [...document.querySelectorAll('[data-testid=cell-strip] img')].every(i => i.complete && i.naturalWidth === 28)");
