@@ -1,5 +1,6 @@
 using Xunit;
 using System.Text.RegularExpressions;
+using DigitGan.Shared.Artifacts;
 using DigitGan.Shared.Runs;
 using Microsoft.Playwright;
 
@@ -56,7 +57,7 @@ public sealed partial class BrowserTests(EmbeddedAppFixture app) : IClassFixture
         var download = await page.RunAndWaitForDownloadAsync(() => page.Locator("[data-checkpoint=latest] [data-testid=download]").ClickAsync());
         var saved = Path.Combine(app.DataFolder, "downloaded.ckpt");
         await download.SaveAsAsync(saved);
-        var stored = await File.ReadAllBytesAsync(app.StorePath(RunArtifactLayoutPath(app.RunA.RunId)));
+        var stored = await File.ReadAllBytesAsync(app.StorePath(RunArtifactLayout.LatestCheckpoint(app.RunA.RunId)));
         Assert.True(stored.Length > 1000);
         Assert.Equal(stored, await File.ReadAllBytesAsync(saved));
         Assert.EndsWith(".ckpt", download.SuggestedFilename);
@@ -117,8 +118,6 @@ public sealed partial class BrowserTests(EmbeddedAppFixture app) : IClassFixture
         Assert.Equal("fixed", await page.EvaluateAsync<string>("() => getComputedStyle(document.querySelector('.mud-appbar')).position"));
         Assert.True(await page.EvaluateAsync<bool>("() => typeof window.mudElementRef === 'object' || typeof window.mudPopover === 'object' || typeof window.MudBlazor === 'object' || Object.keys(window).some(k => k.startsWith('mud'))"));
     }
-
-    private static string RunArtifactLayoutPath(Guid runId) => DigitGan.Shared.Artifacts.RunArtifactLayout.LatestCheckpoint(runId);
 
     [GeneratedRegex("/runs/([0-9a-f-]{36})$")]
     private static partial Regex RunUrl();

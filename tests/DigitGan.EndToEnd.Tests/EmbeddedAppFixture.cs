@@ -1,6 +1,4 @@
 using Xunit;
-using System.Diagnostics;
-using System.Net.Http.Json;
 using DigitGan.Shared.Runs;
 using DigitGan.Testing;
 using Microsoft.Playwright;
@@ -74,33 +72,10 @@ public sealed class EmbeddedAppFixture : IAsyncLifetime
         RunB = await WaitForAsync(RunB.RunId, RunStatus.Succeeded, TimeSpan.FromMinutes(5));
     }
 
-    public async Task<RunManifest> SubmitAsync(object spec)
-    {
-        using var response = await Client.PostAsJsonAsync("/api/runs", spec, PipelineFixture.Json);
-        return response.IsSuccessStatusCode
-            ? (await response.Content.ReadFromJsonAsync<RunManifest>(PipelineFixture.Json))!
-            : throw new InvalidOperationException($"POST /api/runs: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
-    }
+    public Task<RunManifest> SubmitAsync(object spec) => RunsApiClient.SubmitAsync(Client, spec);
 
-    public async Task<RunManifest> WaitForAsync(Guid runId, RunStatus status, TimeSpan timeout)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            var run = (await Client.GetFromJsonAsync<RunManifest>($"/api/runs/{runId}", PipelineFixture.Json))!;
-            if (run.Status == status)
-            {
-                return run;
-            }
-
-            if (run.IsFinished || clock.Elapsed > timeout)
-            {
-                throw new InvalidOperationException($"run {runId} is {run.Status} after {clock.Elapsed.TotalSeconds:F0} s ({run.Error}); web output:\n{_web?.Output}");
-            }
-
-            await Task.Delay(250);
-        }
-    }
+    public Task<RunManifest> WaitForAsync(Guid runId, RunStatus status, TimeSpan timeout) =>
+        RunsApiClient.WaitAsync(Client, runId, m => m.Status == status, timeout, () => $"web output:\n{_web?.Output}");
 
     /// <summary>Keeps a screenshot of the page in artifacts/screenshots/ (CI uploads them with the test results).</summary>
     public static async Task SaveScreenshotAsync(IPage page, string name)

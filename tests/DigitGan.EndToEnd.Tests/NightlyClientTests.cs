@@ -22,7 +22,7 @@ public sealed class NightlyClientTests(EmbeddedAppFixture app) : IClassFixture<E
 
         Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, File.ReadAllBytes(Path.Combine(output, "final-grid.png"))[..4]);
         Assert.Equal("GIF89a"u8.ToArray(), File.ReadAllBytes(Path.Combine(output, "dcgan.gif"))[..6]);
-        var manifest = System.Text.Json.JsonSerializer.Deserialize<RunManifest>(File.ReadAllText(Path.Combine(output, "manifest.json")), PipelineFixture.Json)!;
+        var manifest = System.Text.Json.JsonSerializer.Deserialize<RunManifest>(File.ReadAllText(Path.Combine(output, "manifest.json")), RunsApiClient.Json)!;
         Assert.Equal(RunStatus.Succeeded, manifest.Status);
         Assert.Contains("nightly", manifest.Spec.Tags);
         Assert.Contains(new string('a', 40), manifest.Spec.Tags);
@@ -36,7 +36,7 @@ public sealed class NightlyClientTests(EmbeddedAppFixture app) : IClassFixture<E
         Assert.Contains("min training", text);
 
         // The nightly view lists it.
-        var nightly = await app.Client.GetFromJsonAsync<RunPage>("/api/runs?tag=nightly", PipelineFixture.Json);
+        var nightly = await app.Client.GetFromJsonAsync<RunPage>("/api/runs?tag=nightly", RunsApiClient.Json);
         Assert.Contains(nightly!.Runs, r => r.RunId == manifest.RunId);
     }
 
@@ -57,7 +57,7 @@ public sealed class NightlyClientTests(EmbeddedAppFixture app) : IClassFixture<E
         Guid runId = default;
         for (var i = 0; i < 600 && runId == default; i++)
         {
-            var page = await app.Client.GetFromJsonAsync<RunPage>("/api/runs?tag=nightly", PipelineFixture.Json);
+            var page = await app.Client.GetFromJsonAsync<RunPage>("/api/runs?tag=nightly", RunsApiClient.Json);
             runId = page!.Runs.FirstOrDefault(r => r.Name == "nightly-seed-9")?.RunId ?? default;
             await Task.Delay(100);
         }

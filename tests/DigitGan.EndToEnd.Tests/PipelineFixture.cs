@@ -1,7 +1,3 @@
-using System.Diagnostics;
-using System.Net.Http.Json;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using DigitGan.Shared.Artifacts;
 using DigitGan.Shared.Runs;
 using DigitGan.Testing;
@@ -45,42 +41,17 @@ public sealed class PipelineFixture : IDisposable
     public ServiceProcess Web { get; }
     public HttpClient Client { get; }
 
-    public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
-
     /// <summary>Starts a worker process (`DigitGan.Jobs worker`) on the shared queue and store.</summary>
     public ServiceProcess StartWorker() => Start(JobsDll, ["worker"]);
 
-    public async Task<RunManifest> SubmitAsync(object spec)
-    {
-        using var response = await Client.PostAsJsonAsync("/api/runs", spec, Json);
-        var body = await response.Content.ReadAsStringAsync();
-        return response.IsSuccessStatusCode
-            ? JsonSerializer.Deserialize<RunManifest>(body, Json)!
-            : throw new InvalidOperationException($"POST /api/runs: {(int)response.StatusCode} {body}");
-    }
+    public Task<RunManifest> SubmitAsync(object spec) => RunsApiClient.SubmitAsync(Client, spec);
 
-    public async Task<RunManifest> GetAsync(Guid runId) => (await Client.GetFromJsonAsync<RunManifest>($"/api/runs/{runId}", Json))!;
+    public Task<RunManifest> GetAsync(Guid runId) => RunsApiClient.GetAsync(Client, runId);
 
     /// <summary>Polls the run until <paramref name="done"/> holds; a run that ends otherwise fails the wait with its error.</summary>
-    public async Task<RunManifest> WaitAsync(Guid runId, Func<RunManifest, bool> done, TimeSpan timeout, ServiceProcess? worker = null)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            var manifest = await GetAsync(runId);
-            if (done(manifest))
-            {
-                return manifest;
-            }
-
-            if (manifest.IsFinished || clock.Elapsed > timeout)
-            {
-                throw new InvalidOperationException($"run {runId} is {manifest.Status} after {clock.Elapsed.TotalSeconds:F0} s: {manifest.Error}\nworker output:\n{worker?.Output}\nweb output:\n{Web.Output[^Math.Min(4000, Web.Output.Length)..]}");
-            }
-
-            await Task.Delay(100);
-        }
-    }
+    public Task<RunManifest> WaitAsync(Guid runId, Func<RunManifest, bool> done, TimeSpan timeout, ServiceProcess? worker = null) =>
+        RunsApiClient.WaitAsync(Client, runId, done, timeout,
+            () => $"worker output:\n{worker?.Output}\nweb output:\n{Web.Output[^Math.Min(4000, Web.Output.Length)..]}");
 
     public void Dispose()
     {

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Text.Json;
 using DigitGan.Jobs.Training;
 using DigitGan.Shared.Artifacts;
 using DigitGan.Shared.Runs;
@@ -89,7 +88,7 @@ public sealed class PipelineTests(PipelineFixture pipeline) : IClassFixture<Pipe
     private async Task<List<MetricsRecord>> MetricsAsync(Guid runId)
     {
         var text = (await pipeline.Store.GetTextAsync(RunArtifactLayout.Metrics(runId)))!.Value.Text;
-        return [.. text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonSerializer.Deserialize<MetricsRecord>(l, ArtifactJson.Lines)!)];
+        return [.. MetricsLines.Split(text).Select(l => MetricsLines.Parse(l)!)];
     }
 
     private static void AssertSameWeights(byte[]? first, byte[]? second)

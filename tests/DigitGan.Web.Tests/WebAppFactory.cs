@@ -1,7 +1,6 @@
-using System.Net.Http.Json;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using DigitGan.Shared.Runs;
+using DigitGan.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 
@@ -23,7 +22,7 @@ public class WebAppFactory : WebApplicationFactory<Program>
 
     public string DataFolder => _dataFolder;
 
-    public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+    public static JsonSerializerOptions Json => RunsApiClient.Json;
 
     /// <summary>A client that sends the API key.</summary>
     public HttpClient CreateAuthorizedClient()
@@ -33,17 +32,9 @@ public class WebAppFactory : WebApplicationFactory<Program>
         return client;
     }
 
-    public async Task<RunManifest> SubmitAsync(HttpClient client, object spec)
-    {
-        using var response = await client.PostAsJsonAsync("/api/runs", spec, Json);
-        var body = await response.Content.ReadAsStringAsync();
-        return response.IsSuccessStatusCode
-            ? JsonSerializer.Deserialize<RunManifest>(body, Json)!
-            : throw new InvalidOperationException($"POST /api/runs: {(int)response.StatusCode} {body}");
-    }
+    public Task<RunManifest> SubmitAsync(HttpClient client, object spec) => RunsApiClient.SubmitAsync(client, spec);
 
-    public static async Task<RunManifest> GetRunAsync(HttpClient client, Guid id)
-        => (await client.GetFromJsonAsync<RunManifest>($"/api/runs/{id}", Json))!;
+    public static Task<RunManifest> GetRunAsync(HttpClient client, Guid id) => RunsApiClient.GetAsync(client, id);
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

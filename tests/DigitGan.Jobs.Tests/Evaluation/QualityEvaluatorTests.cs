@@ -168,7 +168,7 @@ public sealed class QualityEvaluatorTests(ClassifierStoreFixture fixture) : ICla
         Assert.Equal(RunStatus.Succeeded, manifest.Status);
         Assert.Null(manifest.QualityMetricsOff);
         var text = (await fixture.Store.GetTextAsync(RunArtifactLayout.Metrics(created.RunId)))!.Value.Text;
-        var records = text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonSerializer.Deserialize<MetricsRecord>(l, ArtifactJson.Lines)!).ToList();
+        var records = MetricsLines.Split(text).Select(l => MetricsLines.Parse(l)!).ToList();
         var evaluations = records.OfType<EvaluationMetrics>().ToList();
         Assert.Equal([2, 3], evaluations.Select(e => e.Epoch)); // every 2nd epoch, and the last
         Assert.All(evaluations, e =>

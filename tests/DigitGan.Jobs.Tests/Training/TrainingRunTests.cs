@@ -1,4 +1,3 @@
-using System.Text.Json;
 using DigitGan.Jobs.Training;
 using DigitGan.Shared.Artifacts;
 using DigitGan.Shared.Runs;
@@ -224,7 +223,7 @@ public sealed class TrainingRunTests(MnistStoreFixture fixture) : IClassFixture<
     private async Task<List<MetricsRecord>> ReadMetricsAsync(Guid runId)
     {
         var text = await fixture.Store.GetTextAsync(RunArtifactLayout.Metrics(runId));
-        return [.. text!.Value.Text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonSerializer.Deserialize<MetricsRecord>(l, ArtifactJson.Lines)!)];
+        return [.. MetricsLines.Split(text!.Value.Text).Select(l => MetricsLines.Parse(l)!)];
     }
 
     private async Task<List<(int, int, double, double, double, double)>> StepLossesAsync(Guid runId)
