@@ -87,6 +87,7 @@ public sealed class TrainingRunner(RunRepository runs, ITrainingObserver observe
         }
 
         var stepsPerEpoch = StepsPerEpoch(imageCount, spec.BatchSize, spec.MaxStepsPerEpoch);
+        var keptEvaluations = Evaluations(metricsLines).ToList();
         manifest = await runs.UpdateAsync(runId, m => m with
         {
             Status = RunStatus.Running,
@@ -97,8 +98,8 @@ public sealed class TrainingRunner(RunRepository runs, ITrainingObserver observe
             CodeVersion = TorchRuntime.CodeVersion,
             QualityMetricsOff = qualityOff,
             HealthFlags = [.. m.HealthFlags.Where(f => f.Epoch <= startEpoch)],
-            LatestEvaluation = m.LatestEvaluation is { } last && last.Epoch <= startEpoch ? last : Evaluations(metricsLines).LastOrDefault(),
-            BestFid = Evaluations(metricsLines).Select(e => (double?)e.Fid).Min(),
+            LatestEvaluation = m.LatestEvaluation is { } last && last.Epoch <= startEpoch ? last : keptEvaluations.LastOrDefault(),
+            BestFid = keptEvaluations.Select(e => (double?)e.Fid).Min(),
             Progress = m.Progress with { Epoch = startEpoch, TotalEpochs = spec.Epochs, Step = 0, StepsPerEpoch = stepsPerEpoch },
         }, cancellationToken).ConfigureAwait(false);
 

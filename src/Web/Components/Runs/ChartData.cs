@@ -59,8 +59,14 @@ public static class ChartData
     /// <summary>Per-step D and G losses (downsampled) and their epoch means.</summary>
     public static IReadOnlyList<ChartSeries> Losses(RunHistory history)
     {
-        var stepsPerEpoch = history.Epochs.GroupBy(e => e.Epoch).ToDictionary(g => g.Key, g => Math.Max(1, g.Last().Steps));
-        double X(StepMetrics s) => s.Epoch - 1 + (double)s.Step / stepsPerEpoch.GetValueOrDefault(s.Epoch, Math.Max(1, history.Steps.Where(t => t.Epoch == s.Epoch).Max(t => t.Step)));
+        // An epoch's width in steps: its summary's step count, or (an epoch still without one) its highest step so far.
+        var stepsPerEpoch = history.Steps.GroupBy(s => s.Epoch).ToDictionary(g => g.Key, g => Math.Max(1, g.Max(s => s.Step)));
+        foreach (var epoch in history.Epochs)
+        {
+            stepsPerEpoch[epoch.Epoch] = Math.Max(1, epoch.Steps);
+        }
+
+        double X(StepMetrics s) => s.Epoch - 1 + (double)s.Step / stepsPerEpoch[s.Epoch];
         return
         [
             new("D loss (step)", Downsample([.. history.Steps.Select(s => new ChartPoint(X(s), s.DLoss))]), "#90caf9", Thin: true),

@@ -12,7 +12,6 @@ public partial class RunsPage
 
     private readonly HashSet<Guid> _selected = [];
     private IReadOnlyList<RunSummary> _runs = [];
-    private int _total;
 
     [Inject]
     private RunService RunService { get; set; } = default!;
@@ -35,7 +34,6 @@ public partial class RunsPage
         RunStatus? status = Enum.TryParse<RunStatus>(Status, ignoreCase: true, out var parsed) ? parsed : null;
         var runs = await RunService.ListAllAsync(status, string.IsNullOrWhiteSpace(Tag) ? null : Tag.Trim(), cancellationToken);
         _runs = runs;
-        _total = runs.Count;
         if (status is null && string.IsNullOrWhiteSpace(Tag))
         {
             _selected.IntersectWith(runs.Select(r => r.RunId));
