@@ -1,5 +1,5 @@
 using DigitGan.Jobs.Cli;
 using DigitGan.Jobs.Training;
 
-NativeMemory.LimitMallocArenas();
+NativeMemory.TuneMalloc();
 return await DigitGanCli.RunAsync(args);
