@@ -61,6 +61,11 @@ public static class PhiloxDropout
             throw new ArgumentException("The mask must be a contiguous float32 CPU tensor.", nameof(mask));
         }
 
+        if (!(dropRate >= 0 && dropRate < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(dropRate), dropRate, "The drop rate must be at least 0 and below 1.");
+        }
+
         var count = mask.numel();
         if (count > int.MaxValue / sizeof(float))
         {

@@ -49,6 +49,9 @@ public sealed class PhiloxDropoutTests
         using var matrix = empty(4, 6);
         using var transposed = matrix.t();
         Assert.Throws<ArgumentException>(() => PhiloxDropout.Fill(transposed, 1, 0, 0.3, 1));
+        using var mask = empty(8);
+        Assert.Throws<ArgumentOutOfRangeException>(() => PhiloxDropout.Fill(mask, 1, 0, 1.0, 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => PhiloxDropout.Fill(mask, 1, 0, -0.1, 1));
     }
 
     private static float[] Fill(ulong key, uint stream, int threads, bool vectorized = true)
