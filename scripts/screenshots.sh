@@ -18,7 +18,7 @@ dll="src/Web/bin/Release/net10.0/DigitGan.Web.dll"
 [ -f "$dll" ] || dotnet build src/Web -c Release -v q -nologo >/dev/null
 
 # The viewer only: no in-process worker, so nothing in the store changes while it is photographed.
-DIGITGAN_DATA="$data" ASPNETCORE_URLS="$url" dotnet "$dll" --DigitGan:InProcessWorker=false >/tmp/digitgan-screenshots.log 2>&1 &
+DIGITGAN_DATA="$data" ASPNETCORE_URLS="$url" dotnet "$dll" --DigitGan:LocalWorker:Enabled=false >/tmp/digitgan-screenshots.log 2>&1 &
 web=$!
 trap 'kill $web 2>/dev/null || true' EXIT
 for _ in $(seq 1 120); do curl -fs "$url/api/runs" >/dev/null 2>&1 && break; sleep 0.5; done

@@ -1,9 +1,6 @@
-using DigitGan.Jobs.Training;
-using DigitGan.Shared.Artifacts;
+using DigitGan.Shared.Hosting;
 using DigitGan.Web;
 
-// The in-process worker trains in this process: the same malloc settings as the Jobs executable, before libtorch starts.
-NativeMemory.TuneMalloc();
 try
 {
     // Content root = the app's folder, so appsettings.json is found whatever the working directory.

@@ -27,7 +27,7 @@ public sealed class PipelineFixture : IDisposable
         RunCli("train-classifier");
 
         WebPort = Ports.Free();
-        Web = Start("src/Web/bin/Release/net10.0/DigitGan.Web.dll", [], ("DigitGan__InProcessWorker", "false"), ("DigitGan__ApiKey", Key), ("ASPNETCORE_URLS", $"http://127.0.0.1:{WebPort}"));
+        Web = Start("src/Web/bin/Release/net10.0/DigitGan.Web.dll", [], ("DigitGan__ApiKey", Key), ("ASPNETCORE_URLS", $"http://127.0.0.1:{WebPort}"));
         Ports.WaitUntilListening(WebPort, TimeSpan.FromSeconds(90), () => Web.HasExited ? $"the web app exited: {Web.Output}" : null);
         Client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{WebPort}") };
         Client.DefaultRequestHeaders.Add("X-Api-Key", Key);

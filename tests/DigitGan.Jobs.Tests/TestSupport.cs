@@ -1,9 +1,10 @@
 using DigitGan.Jobs.Cli;
 using DigitGan.Jobs.Training;
-using DigitGan.Shared.Runs;
-using DigitGan.Testing;
 using DigitGan.Shared.Artifacts;
 using DigitGan.Shared.Datasets;
+using DigitGan.Shared.Hosting;
+using DigitGan.Shared.Runs;
+using DigitGan.Testing;
 
 namespace DigitGan.Jobs.Tests;
 

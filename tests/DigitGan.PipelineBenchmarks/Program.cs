@@ -45,7 +45,7 @@ try
         });
         await new RunRepository(store).RebuildIndexAsync();
 
-        using var web = StartWeb([.. environment, ("DigitGan__Queue__Kind", "InMemory"), ("DigitGan__InProcessWorker", "false")], out var client);
+        using var web = StartWeb([.. environment, ("DigitGan__LocalWorker__Enabled", "false")], out var client);
         var (p50, p95, max) = await TimeGetsAsync(client, "/api/runs?pageSize=50", 200);
         var filtered = await TimeGetsAsync(client, "/api/runs?tag=nightly&status=Succeeded", 100);
         Console.WriteLine($"[{kind}] GET /api/runs with {runCount} runs: p50 {p50:F1} ms, p95 {p95:F1} ms, max {max:F1} ms; filtered p95 {filtered.P95:F1} ms");
@@ -56,7 +56,7 @@ try
     Console.WriteLine("[pickup] web app + one worker on the PostgreSQL queue (long polling) ...");
     var blob = new (string, string)[] { ("DigitGan__Storage__Kind", "Blob"), ("DigitGan__Storage__ConnectionString", azurite.ConnectionString), ("DigitGan__Storage__Container", "bench-pickup"), ("DigitGan__Queue__Kind", "PostgreSql"), ("DigitGan__Queue__ConnectionString", postgres.ConnectionString) };
     Cli(blob, "import-mnist");
-    using (var web = StartWeb([.. blob, ("DigitGan__InProcessWorker", "false")], out var client))
+    using (var web = StartWeb(blob, out var client))
     using (var worker = Start("src/Jobs/bin/Release/net10.0/DigitGan.Jobs.dll", ["worker"], blob))
     {
         var latencies = new List<double>();

@@ -7,16 +7,14 @@ using Microsoft.AspNetCore.Mvc.Testing;
 namespace DigitGan.Web.Tests;
 
 /// <summary>
-/// The web app on the embedded default in a temp data folder, with a fixed API key; the in-process worker is off
-/// unless a test class asks for it (then queued runs train in the test process).
+/// The web app on the embedded default in a temp data folder (its SQLite queue there too), with a fixed API key and
+/// no local worker: runs stay queued (the end-to-end tests run the app with its worker process).
 /// </summary>
 public class WebAppFactory : WebApplicationFactory<Program>
 {
     public const string Key = "test-api-key";
 
     private readonly string _dataFolder = Directory.CreateTempSubdirectory("digitgan-web-").FullName;
-
-    protected virtual bool InProcessWorker => false;
 
     protected virtual string Environment => "Development";
 
@@ -41,7 +39,7 @@ public class WebAppFactory : WebApplicationFactory<Program>
         builder.UseEnvironment(Environment);
         builder.UseSetting("DigitGan:DataFolder", _dataFolder);
         builder.UseSetting("DigitGan:ApiKey", Key);
-        builder.UseSetting("DigitGan:InProcessWorker", InProcessWorker ? "true" : "false");
+        builder.UseSetting("DigitGan:LocalWorker:Enabled", "false");
     }
 
     protected override void Dispose(bool disposing)
@@ -58,12 +56,6 @@ public class WebAppFactory : WebApplicationFactory<Program>
             }
         }
     }
-}
-
-/// <summary>The app with its in-process worker on: queued runs train in this process.</summary>
-public sealed class WorkerWebAppFactory : WebAppFactory
-{
-    protected override bool InProcessWorker => true;
 }
 
 /// <summary>The app outside Development (the Hangfire dashboard needs the key there).</summary>

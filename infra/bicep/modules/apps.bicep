@@ -157,7 +157,7 @@ resource web 'Microsoft.App/containerApps@2024-03-01' = {
             memory: '2Gi'
           }
           env: concat(sharedEnv, [
-            { name: 'DigitGan__InProcessWorker', value: 'false' }
+            { name: 'DigitGan__LocalWorker__Enabled', value: 'false' }
             { name: 'DigitGan__ApiKey', secretRef: 'api-key' }
           ])
           probes: [

@@ -3,6 +3,7 @@ using System.Text.Json;
 using DigitGan.Jobs.Benchmarks;
 using DigitGan.Jobs.Training;
 using DigitGan.Shared.Artifacts;
+using DigitGan.Shared.Hosting;
 using DigitGan.Shared.Runs;
 using Spectre.Console;
 
@@ -65,7 +66,7 @@ public static class BenchCommand
             var report = new
             {
                 machine = new { cpu = CpuModel(), cores = Environment.ProcessorCount, threads = threadCount, device = runDevice.type.ToString() },
-                codeVersion = TorchRuntime.CodeVersion,
+                codeVersion = CodeVersion.Current,
                 measuredAt = DateTimeOffset.UtcNow,
                 peakGflops = peak.Gflops,
                 peak,

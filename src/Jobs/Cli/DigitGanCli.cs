@@ -1,6 +1,8 @@
 using System.CommandLine;
 using DigitGan.Jobs.Training;
 using DigitGan.Shared.Artifacts;
+using DigitGan.Shared.Datasets;
+using DigitGan.Shared.Hosting;
 using DigitGan.Shared.Runs;
 using Spectre.Console;
 
@@ -104,6 +106,17 @@ public static class DigitGanCli
         return Microsoft.Extensions.Configuration.ConfigurationExtensions.Exists(configured)
             ? ArtifactStoreFactory.Create(Microsoft.Extensions.Configuration.ConfigurationBinder.Get<StorageOptions>(configured) ?? new StorageOptions(), DataPaths.DefaultStore)
             : new FileArtifactStore(DataPaths.DefaultStore);
+    }
+
+    /// <summary>Imports MNIST and the classifier from the setup cache into a store that lacks them, saying so.</summary>
+    internal static async Task EnsureDatasetsAsync(IArtifactStore store, CancellationToken cancellationToken)
+    {
+        if (await MnistDataset.EnsureImportedAsync(store, DataPaths.MnistCache, cancellationToken).ConfigureAwait(false))
+        {
+            Console.WriteLine($"Imported MNIST from {DataPaths.MnistCache} into {store.Description}.");
+        }
+
+        await ClassifierFiles.EnsureImportedAsync(store, DataPaths.ClassifierCache, cancellationToken).ConfigureAwait(false);
     }
 
     internal static void Positive(this Option<int> option, int max = int.MaxValue) => option.Validators.Add(result =>

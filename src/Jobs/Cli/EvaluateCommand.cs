@@ -4,6 +4,7 @@ using DigitGan.Jobs.Evaluation;
 using DigitGan.Jobs.Training;
 using DigitGan.Shared.Artifacts;
 using DigitGan.Shared.Datasets;
+using DigitGan.Shared.Hosting;
 using DigitGan.Shared.Imaging;
 using DigitGan.Shared.Runs;
 using static TorchSharp.torch;
@@ -51,10 +52,9 @@ public static class EvaluateCommand
             var artifacts = DigitGanCli.OpenStore(parse.GetValue(store));
             var device = TorchRuntime.SelectDevice();
             TorchRuntime.ConfigureThreads(parse.GetValue(threads));
-            await ImportMnistCommand.EnsureImportedAsync(artifacts, cancellationToken).ConfigureAwait(false);
-            await TrainClassifierCommand.EnsureImportedAsync(artifacts, cancellationToken).ConfigureAwait(false);
+            await DigitGanCli.EnsureDatasetsAsync(artifacts, cancellationToken).ConfigureAwait(false);
             using var evaluator = await QualityEvaluator.LoadAsync(artifacts, device, cancellationToken).ConfigureAwait(false)
-                ?? throw new FileNotFoundException($"No digit classifier in the store at {artifacts.Description} or in {DataPaths.ClassifierCache}. {ClassifierStore.EnableHint}");
+                ?? throw new FileNotFoundException($"No digit classifier in the store at {artifacts.Description} or in {DataPaths.ClassifierCache}. {ClassifierFiles.EnableHint}");
 
             var target = parse.GetValue(path);
             EvaluationReport report;

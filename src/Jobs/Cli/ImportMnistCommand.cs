@@ -1,6 +1,7 @@
 using System.CommandLine;
 using DigitGan.Shared.Artifacts;
 using DigitGan.Shared.Datasets;
+using DigitGan.Shared.Hosting;
 
 namespace DigitGan.Jobs.Cli;
 
@@ -20,22 +21,5 @@ public static class ImportMnistCommand
             return 0;
         });
         return command;
-    }
-
-    /// <summary>Imports MNIST into an empty store from the setup cache, or explains how to get it.</summary>
-    public static async Task EnsureImportedAsync(IArtifactStore store, CancellationToken cancellationToken)
-    {
-        if (await MnistDataset.IsImportedAsync(store, cancellationToken).ConfigureAwait(false))
-        {
-            return;
-        }
-
-        if (!File.Exists(Path.Combine(DataPaths.MnistCache, MnistFiles.TrainImages)))
-        {
-            throw new FileNotFoundException($"MNIST is not in the store at {store.Description} and not in the setup cache {DataPaths.MnistCache}. {MnistDataset.SetupHint}");
-        }
-
-        Console.WriteLine($"Importing MNIST from {DataPaths.MnistCache} into {store.Description} ...");
-        await MnistDataset.ImportAsync(store, DataPaths.MnistCache, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -4,6 +4,7 @@ using DigitGan.Jobs.Evaluation;
 using DigitGan.Jobs.Training;
 using DigitGan.Shared.Artifacts;
 using DigitGan.Shared.Datasets;
+using DigitGan.Shared.Hosting;
 
 namespace DigitGan.Jobs.Cli;
 
@@ -32,17 +33,17 @@ public static class TrainClassifierCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var artifacts = DigitGanCli.OpenStore(parse.GetValue(store));
-            await ImportMnistCommand.EnsureImportedAsync(artifacts, cancellationToken).ConfigureAwait(false);
+            await MnistDataset.EnsureImportedAsync(artifacts, DataPaths.MnistCache, cancellationToken).ConfigureAwait(false);
             if (!parse.GetValue(force))
             {
-                if (await ClassifierStore.ImportAsync(artifacts, DataPaths.ClassifierCache, cancellationToken).ConfigureAwait(false))
+                if (await ClassifierFiles.ImportAsync(artifacts, DataPaths.ClassifierCache, cancellationToken).ConfigureAwait(false))
                 {
-                    var imported = (await ClassifierStore.ReadAsync(artifacts, cancellationToken).ConfigureAwait(false))!.Value.Manifest;
+                    var imported = (await ClassifierFiles.ReadAsync(artifacts, cancellationToken).ConfigureAwait(false))!.Value.Manifest;
                     Console.WriteLine($"Classifier verified and imported from {DataPaths.ClassifierCache}: test accuracy {imported.TestAccuracy:P2}, FID floor {imported.FidFloor:0.00}.");
                     return 0;
                 }
 
-                if (await ClassifierStore.ExportAsync(artifacts, DataPaths.ClassifierCache, cancellationToken).ConfigureAwait(false))
+                if (await ClassifierFiles.ExportAsync(artifacts, DataPaths.ClassifierCache, cancellationToken).ConfigureAwait(false))
                 {
                     Console.WriteLine($"Classifier already in {artifacts.Description}; copied to {DataPaths.ClassifierCache}.");
                     return 0;
@@ -52,17 +53,12 @@ public static class TrainClassifierCommand
             var device = TorchRuntime.SelectDevice();
             var threadCount = TorchRuntime.ConfigureThreads(parse.GetValue(threads));
             var manifest = await TrainAsync(artifacts, parse.GetValue(epochs), parse.GetValue(seed), device, threadCount, Console.WriteLine, cancellationToken).ConfigureAwait(false);
-            await ClassifierStore.ExportAsync(artifacts, DataPaths.ClassifierCache, cancellationToken).ConfigureAwait(false);
+            await ClassifierFiles.ExportAsync(artifacts, DataPaths.ClassifierCache, cancellationToken).ConfigureAwait(false);
             Console.WriteLine($"Stored in {artifacts.Description}/{RunArtifactLayout.ClassifierPrefix} and {DataPaths.ClassifierCache} (sha256 {manifest.Sha256}).");
             return 0;
         });
         return command;
     }
-
-    /// <summary>Imports the classifier from the setup cache into a store that has none (as MNIST is imported); false when neither has one.</summary>
-    public static async Task<bool> EnsureImportedAsync(IArtifactStore store, CancellationToken cancellationToken)
-        => await store.ExistsAsync(RunArtifactLayout.ClassifierManifest, cancellationToken).ConfigureAwait(false)
-            || await ClassifierStore.ImportAsync(store, DataPaths.ClassifierCache, cancellationToken).ConfigureAwait(false);
 
     /// <summary>Trains, checks the accuracy, measures the real-vs-real FID floor and stores the classifier.</summary>
     public static async Task<ClassifierManifest> TrainAsync(IArtifactStore store, int epochs, long seed, TorchSharp.torch.Device device, int threads, Action<string> log, CancellationToken cancellationToken)
@@ -87,7 +83,7 @@ public static class TrainClassifierCommand
         const int floorSamples = 10_000;
         var draft = new ClassifierManifest
         {
-            Architecture = ClassifierStore.Architecture,
+            Architecture = ClassifierFiles.Architecture,
             FeatureDim = DigitClassifier.FeatureDim,
             Sha256 = "",
             Length = 0,
@@ -98,14 +94,14 @@ public static class TrainClassifierCommand
             Seed = seed,
             Threads = threads,
             TrainingSeconds = trainingSeconds,
-            CodeVersion = TorchRuntime.CodeVersion,
+            CodeVersion = CodeVersion.Current,
             TrainedAt = DateTimeOffset.UtcNow,
         };
         var evaluator = QualityEvaluator.Create(model, draft, test, train.Images, device);
         var floor = evaluator.FidFloor(floorSamples);
         log($"Real-vs-real FID floor ({floorSamples:N0} training digits vs the {test.Labels.Length:N0} test digits): {floor:0.000}.");
         var manifest = draft with { FidFloor = floor, FidFloorSamples = floorSamples };
-        await ClassifierStore.SaveAsync(store, ClassifierStore.Serialize(model), manifest, cancellationToken).ConfigureAwait(false);
-        return (await ClassifierStore.ReadAsync(store, cancellationToken).ConfigureAwait(false))!.Value.Manifest;
+        await ClassifierFiles.SaveAsync(store, ClassifierStore.Serialize(model), manifest, cancellationToken).ConfigureAwait(false);
+        return (await ClassifierFiles.ReadAsync(store, cancellationToken).ConfigureAwait(false))!.Value.Manifest;
     }
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using DigitGan.Jobs.Training;
 using DigitGan.Shared.Artifacts;
+using DigitGan.Shared.Hosting;
 using DigitGan.Shared.Runs;
 using Spectre.Console;
 
@@ -36,12 +37,11 @@ public static class TrainCommand
             var runDevice = TorchRuntime.SelectDevice(parse.GetValue(device));
             var threadCount = TorchRuntime.ConfigureThreads(parse.GetValue(threads));
             var artifacts = DigitGanCli.OpenStore(parse.GetValue(store));
-            await ImportMnistCommand.EnsureImportedAsync(artifacts, cancellationToken).ConfigureAwait(false);
-            await TrainClassifierCommand.EnsureImportedAsync(artifacts, cancellationToken).ConfigureAwait(false);
+            await DigitGanCli.EnsureDatasetsAsync(artifacts, cancellationToken).ConfigureAwait(false);
             var runs = new RunRepository(artifacts);
             var manifest = resumeId is { } id
                 ? await runs.GetAsync(id, cancellationToken).ConfigureAwait(false) ?? throw new RunNotFoundException(id)
-                : await runs.CreateAsync(spec, TorchRuntime.CodeVersion, cancellationToken).ConfigureAwait(false);
+                : await runs.CreateAsync(spec, CodeVersion.Current, cancellationToken).ConfigureAwait(false);
 
             AnsiConsole.MarkupLineInterpolated($"Run [bold]{manifest.RunId}[/] ({manifest.Spec.Name}): {manifest.Spec.Epochs} epochs, batch {manifest.Spec.BatchSize}, {manifest.Spec.Step} step, seed {manifest.Spec.Seed}");
             AnsiConsole.MarkupLineInterpolated($"Folder: {(artifacts is FileArtifactStore files ? Path.Combine(files.Root, RunArtifactLayout.RunPrefix(manifest.RunId)) : $"{artifacts.Description}/{RunArtifactLayout.RunPrefix(manifest.RunId)}")}");

@@ -1,4 +1,5 @@
 using DigitGan.Jobs.Model;
+using DigitGan.Shared.Datasets;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -13,7 +14,7 @@ namespace DigitGan.Jobs.Evaluation;
 /// </summary>
 public sealed class DigitClassifier : Module<Tensor, Tensor>
 {
-    public const int FeatureDim = 128;
+    public const int FeatureDim = ClassifierFiles.FeatureDim;
     public const double DropoutRate = 0.3;
 
     private readonly Conv2d conv1;

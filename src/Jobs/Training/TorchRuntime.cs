@@ -7,9 +7,6 @@ namespace DigitGan.Jobs.Training;
 /// <summary>Chooses the device and thread count at run time, once per process.</summary>
 public static class TorchRuntime
 {
-    public static string CodeVersion { get; } =
-        typeof(TorchRuntime).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
-
     /// <summary>CUDA when a GPU is usable (the cuda build on a GPU node), else the CPU; "cpu"/"cuda" force one.</summary>
     public static Device SelectDevice(string? requested = null)
     {

@@ -1,4 +1,5 @@
 using DigitGan.Shared.Artifacts;
+using DigitGan.Shared.Hosting;
 using DigitGan.Shared.Jobs;
 using DigitGan.Shared.Runs;
 using Microsoft.Extensions.Logging;
@@ -49,7 +50,7 @@ public sealed class TrainingJob(IArtifactStore store, ILogger<TrainingJob> logge
         logger.LogInformation("Training run {RunId} on {Device} with {Threads} threads.", runId, device.type, threadCount);
         var runner = new TrainingRunner(runs, new LoggingTrainingObserver(logger, runId), m => cancellationToken.IsCancellationRequested
             ? m with { Status = RunStatus.Queued, Error = $"The worker stopped during epoch {m.LatestCheckpointEpoch + 1}; the run resumes from its epoch-{m.LatestCheckpointEpoch} checkpoint." }
-            : Cancelled(m), store is FileArtifactStore ? null : Cli.DataPaths.DatasetCache);
+            : Cancelled(m), store is FileArtifactStore ? null : DataPaths.DatasetCache);
         try
         {
             await runner.RunAsync(runId, device, threadCount, stop.Token).ConfigureAwait(false);

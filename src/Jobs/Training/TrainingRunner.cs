@@ -2,6 +2,7 @@ using System.Diagnostics;
 using DigitGan.Jobs.Evaluation;
 using DigitGan.Shared.Artifacts;
 using DigitGan.Shared.Datasets;
+using DigitGan.Shared.Hosting;
 using DigitGan.Shared.Imaging;
 using DigitGan.Shared.Runs;
 using TorchSharp;
@@ -95,7 +96,7 @@ public sealed class TrainingRunner(RunRepository runs, ITrainingObserver observe
             Error = null,
             Device = device.type.ToString(),
             Threads = threads,
-            CodeVersion = TorchRuntime.CodeVersion,
+            CodeVersion = CodeVersion.Current,
             QualityMetricsOff = qualityOff,
             HealthFlags = [.. m.HealthFlags.Where(f => f.Epoch <= startEpoch)],
             LatestEvaluation = m.LatestEvaluation is { } last && last.Epoch <= startEpoch ? last : keptEvaluations.LastOrDefault(),
@@ -343,7 +344,7 @@ public sealed class TrainingRunner(RunRepository runs, ITrainingObserver observe
 
         var evaluator = await QualityEvaluator.LoadAsync(Store, device, cancellationToken, datasetCache).ConfigureAwait(false);
         return evaluator is null
-            ? (null, $"Quality metrics (FID, IS, class coverage) are off: the store has no digit classifier ({RunArtifactLayout.ClassifierManifest}). {ClassifierStore.EnableHint}")
+            ? (null, $"Quality metrics (FID, IS, class coverage) are off: the store has no digit classifier ({RunArtifactLayout.ClassifierManifest}). {ClassifierFiles.EnableHint}")
             : (evaluator, null);
     }
 
@@ -355,7 +356,7 @@ public sealed class TrainingRunner(RunRepository runs, ITrainingObserver observe
             Epoch = epoch,
             GlobalStep = globalStep,
             Spec = trainer.Spec,
-            CodeVersion = TorchRuntime.CodeVersion,
+            CodeVersion = CodeVersion.Current,
             SavedAt = DateTimeOffset.UtcNow,
         });
         if (keepNumbered)

@@ -1,39 +1,7 @@
 using Azure.Identity;
+using DigitGan.Shared.Hosting;
 
 namespace DigitGan.Shared.Artifacts;
-
-/// <summary>Where artifacts live: the "DigitGan:Storage" configuration section, shared by the web app and the workers.</summary>
-public sealed class StorageOptions
-{
-    /// <summary>File (a local folder, the embedded default) or Blob (Azure Blob Storage or Azurite).</summary>
-    public string Kind { get; set; } = "File";
-
-    /// <summary>File: the store folder (default: the data folder's store/).</summary>
-    public string? Folder { get; set; }
-
-    /// <summary>Blob: a connection string (Azurite, account key) ...</summary>
-    public string? ConnectionString { get; set; }
-
-    /// <summary>... or the account URL, used with DefaultAzureCredential (managed identity on Azure).</summary>
-    public string? AccountUrl { get; set; }
-
-    public string Container { get; set; } = "digitgan";
-}
-
-/// <summary>The queue runs wait in: the "DigitGan:Queue" section.</summary>
-public sealed class QueueOptions
-{
-    /// <summary>InMemory (the embedded default: one process) or PostgreSql (shared by the web app and separate workers).</summary>
-    public string Kind { get; set; } = "InMemory";
-
-    /// <summary>PostgreSql: an Npgsql connection string (Host=...;Database=...;Username=...;Password=...).</summary>
-    public string? ConnectionString { get; set; }
-
-    public bool IsPostgreSql => string.Equals(Kind, "PostgreSql", StringComparison.OrdinalIgnoreCase);
-}
-
-/// <summary>A setting is wrong; the message names it and says how to fix it.</summary>
-public sealed class DigitGanConfigurationException(string message) : Exception(message);
 
 public static class ArtifactStoreFactory
 {

@@ -43,6 +43,26 @@ public static class MnistDataset
     public static async Task<bool> IsImportedAsync(IArtifactStore store, CancellationToken cancellationToken = default)
         => await store.ExistsAsync(RunArtifactLayout.MnistManifest, cancellationToken).ConfigureAwait(false);
 
+    /// <summary>
+    /// Imports MNIST from the setup cache into a store that lacks it; true when it imported now, false when the store
+    /// already had it. Throws, naming both places and the fix, when neither has it.
+    /// </summary>
+    public static async Task<bool> EnsureImportedAsync(IArtifactStore store, string cacheFolder, CancellationToken cancellationToken = default)
+    {
+        if (await IsImportedAsync(store, cancellationToken).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        if (!File.Exists(Path.Combine(cacheFolder, MnistFiles.TrainImages)))
+        {
+            throw new FileNotFoundException($"MNIST is not in the store at {store.Description} and not in the setup cache {cacheFolder}. {SetupHint}");
+        }
+
+        await ImportAsync(store, cacheFolder, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
     /// <summary>Loads the training (or test) split from the store, verifying each file against the dataset manifest.</summary>
     /// <param name="localCache">
     /// A folder that keeps verified copies by SHA-256 (workers on blob storage): a file already there is read

@@ -1,5 +1,5 @@
-using DigitGan.Jobs.Training;
 using DigitGan.Shared.Artifacts;
+using DigitGan.Shared.Hosting;
 using DigitGan.Shared.Imaging;
 using DigitGan.Shared.Jobs;
 using DigitGan.Shared.Runs;
@@ -21,7 +21,7 @@ public sealed class RunService(RunRepository runs, IBackgroundJobClient jobs, Jo
     /// <summary>Validates the spec (throws <see cref="RunSpecException"/>), writes the Queued manifest and enqueues its job.</summary>
     public async Task<RunManifest> SubmitAsync(RunSpec spec, CancellationToken cancellationToken = default)
     {
-        var manifest = await runs.CreateAsync(spec, TorchRuntime.CodeVersion, cancellationToken).ConfigureAwait(false);
+        var manifest = await runs.CreateAsync(spec, CodeVersion.Current, cancellationToken).ConfigureAwait(false);
         return await EnqueueAsync(manifest.RunId, cancellationToken).ConfigureAwait(false);
     }
 
@@ -84,7 +84,11 @@ public sealed class RunService(RunRepository runs, IBackgroundJobClient jobs, Jo
         return await runs.DeleteAsync(runId, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Enqueues the runs left Queued or Running (the in-memory queue forgets them on restart); returns how many.</summary>
+    /// <summary>
+    /// Enqueues the runs left Queued or Running without a live job (a crash between the manifest write and the
+    /// enqueue, or a queue that lost them); returns how many. A job a dead worker held stays live: the queue hands it
+    /// to the next worker.
+    /// </summary>
     public async Task<int> RequeueUnfinishedAsync(CancellationToken cancellationToken = default)
     {
         var unfinished = new List<Guid>();

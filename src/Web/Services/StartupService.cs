@@ -1,12 +1,12 @@
-using DigitGan.Jobs.Cli;
-using DigitGan.Shared.Artifacts;
+using DigitGan.Shared.Datasets;
+using DigitGan.Shared.Hosting;
 using DigitGan.Shared.Runs;
 using Microsoft.Extensions.Options;
 
 namespace DigitGan.Web.Services;
 
 /// <summary>
-/// At start, before the in-process worker takes jobs (it is registered first): makes sure the store has MNIST and
+/// At start, before the local worker starts (it is registered after this): makes sure the store has MNIST and
 /// the classifier (imported from the setup cache when missing), enqueues the runs that were left unfinished, and
 /// optionally submits a first quick run.
 /// </summary>
@@ -21,21 +21,22 @@ public sealed class StartupService(RunService runs, IOptions<DigitGanOptions> op
         try
         {
             var store = runs.Store;
-            if (!await Shared.Datasets.MnistDataset.IsImportedAsync(store, stoppingToken).ConfigureAwait(false))
+            if (!await MnistDataset.IsImportedAsync(store, stoppingToken).ConfigureAwait(false))
             {
-                if (File.Exists(Path.Combine(DataPaths.MnistCache, Shared.Datasets.MnistFiles.TrainImages)))
+                if (File.Exists(Path.Combine(DataPaths.MnistCache, MnistFiles.TrainImages)))
                 {
-                    await ImportMnistCommand.EnsureImportedAsync(store, stoppingToken).ConfigureAwait(false);
+                    logger.LogInformation("Importing MNIST from {Cache} into {Store} ...", DataPaths.MnistCache, store.Description);
+                    await MnistDataset.EnsureImportedAsync(store, DataPaths.MnistCache, stoppingToken).ConfigureAwait(false);
                 }
                 else
                 {
-                    logger.LogWarning("MNIST is not in the store at {Store}: runs will fail until it is. {Hint}", store.Description, Shared.Datasets.MnistDataset.SetupHint);
+                    logger.LogWarning("MNIST is not in the store at {Store}: runs will fail until it is. {Hint}", store.Description, MnistDataset.SetupHint);
                 }
             }
 
-            if (!await TrainClassifierCommand.EnsureImportedAsync(store, stoppingToken).ConfigureAwait(false))
+            if (!await ClassifierFiles.EnsureImportedAsync(store, DataPaths.ClassifierCache, stoppingToken).ConfigureAwait(false))
             {
-                logger.LogWarning("No digit classifier in the store: runs train without quality metrics. {Hint}", Jobs.Evaluation.ClassifierStore.EnableHint);
+                logger.LogWarning("No digit classifier in the store: runs train without quality metrics. {Hint}", ClassifierFiles.EnableHint);
             }
 
             await runs.RequeueUnfinishedAsync(stoppingToken).ConfigureAwait(false);

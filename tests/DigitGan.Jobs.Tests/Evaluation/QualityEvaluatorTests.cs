@@ -4,6 +4,7 @@ using DigitGan.Jobs.Evaluation;
 using DigitGan.Jobs.Training;
 using DigitGan.Shared.Artifacts;
 using DigitGan.Shared.Datasets;
+using DigitGan.Shared.Hosting;
 using DigitGan.Shared.Imaging;
 using DigitGan.Shared.Runs;
 using Xunit;
@@ -18,7 +19,7 @@ public sealed class ClassifierStoreFixture : IDisposable
 
     public ClassifierStoreFixture()
     {
-        if (!ClassifierStore.ImportAsync(Store, DataPaths.ClassifierCache).GetAwaiter().GetResult())
+        if (!ClassifierFiles.ImportAsync(Store, DataPaths.ClassifierCache).GetAwaiter().GetResult())
         {
             throw new InvalidOperationException($"No classifier in {DataPaths.ClassifierCache}: run scripts/setup.sh first (scripts/test.sh does).");
         }
@@ -144,9 +145,9 @@ public sealed class QualityEvaluatorTests(ClassifierStoreFixture fixture) : ICla
     public async Task A_corrupt_classifier_is_refused_with_a_clear_message()
     {
         using var temp = new TempStore();
-        var stored = (await ClassifierStore.ReadAsync(fixture.Store))!.Value;
-        await ClassifierStore.SaveAsync(temp.Store, stored.Weights, stored.Manifest);
-        Assert.NotNull(await ClassifierStore.ReadAsync(temp.Store));
+        var stored = (await ClassifierFiles.ReadAsync(fixture.Store))!.Value;
+        await ClassifierFiles.SaveAsync(temp.Store, stored.Weights, stored.Manifest);
+        Assert.NotNull(await ClassifierFiles.ReadAsync(temp.Store));
 
         var damaged = (byte[])stored.Weights.Clone();
         damaged[damaged.Length / 2] ^= 1;

@@ -1,4 +1,4 @@
-namespace DigitGan.Jobs.Cli;
+namespace DigitGan.Shared.Hosting;
 
 /// <summary>
 /// Where the embedded default keeps things: the artifact store under the data folder ($DIGITGAN_DATA, else
