@@ -32,6 +32,11 @@ public static class WorkerHost
             builder.Services.AddHostedService(services => ActivatorUtilities.CreateInstance<ParentProcessWatch>(services, parent));
         }
 
+        if (Environment.GetEnvironmentVariable(FaultInjection.Variable) is { Length: > 0 } faultFile)
+        {
+            builder.Services.AddHostedService(services => ActivatorUtilities.CreateInstance<FaultInjection>(services, faultFile));
+        }
+
         var queue = options.Queue.IsPostgreSql ? "PostgreSQL" : $"SQLite {TrainingQueue.SqlitePath(options.Queue, dataFolder)}";
         description = $"Worker {Environment.ProcessId} serving queue '{ITrainingJob.Queue}' ({queue}), store {store.Description}.";
         return builder.Build();
