@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Sets up DigitGan (scripts/setup.sh) and starts the web app on the embedded default: artifacts in the local data
-# folder, an in-memory queue and a worker inside the web process. When the store has no runs yet, it submits a
+# Sets up DigitGan (scripts/setup.sh) and starts the web app on the embedded default: artifacts and a SQLite queue in
+# the local data folder, and a local worker process that the web app starts, restarts and stops. When the store has no runs yet, it submits a
 # quick run (1 epoch on 6,000 images) so there is something to browse. Ctrl+C stops it; runs left unfinished
 # are picked up again at the next start. Extra arguments go to the web app (e.g. --urls http://0.0.0.0:5080).
 set -euo pipefail

@@ -17,7 +17,7 @@ dll="src/Web/bin/Release/net10.0/DigitGan.Web.dll"
 [ -x /usr/bin/chromium ] || scripts/test-services.sh >/dev/null
 [ -f "$dll" ] || dotnet build src/Web -c Release -v q -nologo >/dev/null
 
-# The viewer only: no in-process worker, so nothing in the store changes while it is photographed.
+# The viewer only: no local worker, so nothing in the store changes while it is photographed.
 DIGITGAN_DATA="$data" ASPNETCORE_URLS="$url" dotnet "$dll" --DigitGan:LocalWorker:Enabled=false >/tmp/digitgan-screenshots.log 2>&1 &
 web=$!
 trap 'kill $web 2>/dev/null || true' EXIT

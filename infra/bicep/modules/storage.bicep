@@ -1,4 +1,4 @@
-// The artifact store: one container holding datasets/ and runs/ (DESIGN.md's blob layout). No public blob access,
+// The artifact store: one container holding datasets/ and runs/ (docs/architecture.md, store layout). No public blob access,
 // TLS 1.2 or newer, no shared keys (the apps use their managed identity), soft delete for blobs and containers.
 @description('Azure region.')
 param location string

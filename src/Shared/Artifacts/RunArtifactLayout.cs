@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace DigitGan.Shared.Artifacts;
 
-/// <summary>Where each artifact of a run and of the datasets lives in the store (shared/DESIGN.md, blob layout).</summary>
+/// <summary>Where each artifact of a run and of the datasets lives in the store (docs/architecture.md, store layout).</summary>
 public static class RunArtifactLayout
 {
     public const string RunsPrefix = "runs/";
