@@ -162,23 +162,3 @@ public static class RunsApi
     private static NotFound<ProblemDetails> NotFoundProblem(string detail) =>
         TypedResults.NotFound(new ProblemDetails { Status = StatusCodes.Status404NotFound, Title = "Not found", Detail = detail });
 }
-
-/// <summary>Write endpoints need the API key in X-Api-Key; without it: 401 with a ProblemDetails that says so.</summary>
-public sealed class ApiKeyFilter(ApiKey key) : IEndpointFilter
-{
-    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
-    {
-        var given = context.HttpContext.Request.Headers[ApiKey.Header].ToString();
-        if (key.Matches(given))
-        {
-            return await next(context).ConfigureAwait(false);
-        }
-
-        return TypedResults.Problem(
-            statusCode: StatusCodes.Status401Unauthorized,
-            title: "API key required",
-            detail: string.IsNullOrEmpty(given)
-                ? $"This endpoint changes runs: send the API key in the {ApiKey.Header} header (the web app prints where it is kept at start)."
-                : $"The {ApiKey.Header} header does not match the configured API key.");
-    }
-}

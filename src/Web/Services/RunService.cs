@@ -163,6 +163,3 @@ public sealed class RunService(RunRepository runs, IBackgroundJobClient jobs, Jo
         return await runs.UpdateAsync(runId, m => m with { JobId = jobId }, cancellationToken).ConfigureAwait(false);
     }
 }
-
-/// <summary>One downloadable checkpoint: "latest" or the epoch number, and its size.</summary>
-public sealed record CheckpointFile(string Name, int? Epoch, long Length, DateTimeOffset LastModified);

@@ -2,11 +2,6 @@ using DigitGan.Shared.Runs;
 
 namespace DigitGan.Web.Components.Runs;
 
-/// <summary>One line of a <see cref="LineChart"/>: x in epochs (epoch e spans e-1..e), y in the series' unit.</summary>
-public sealed record ChartSeries(string Name, IReadOnlyList<ChartPoint> Points, string Color, bool Dashed = false, bool Thin = false);
-
-public readonly record struct ChartPoint(double X, double Y);
-
 /// <summary>Turns a run's metrics into chart series.</summary>
 public static class ChartData
 {
