@@ -1,6 +1,7 @@
 using System.CommandLine;
 using DigitGan.Jobs.Cli;
 using DigitGan.Shared.Runs;
+using DigitGan.Testing;
 using Xunit;
 
 namespace DigitGan.Jobs.Tests.Cli;
@@ -104,6 +105,24 @@ public sealed class RunSpecCliTests
 
         var nested = Assert.Throws<DigitGanCli.UsageException>(() => RunSpecOptions.ThrowIfInvalid(new Dictionary<string, string[]> { ["parent.epoch"] = ["Invalid value."], ["body"] = ["Not JSON."] }));
         Assert.Equal($"--parent: Invalid value.{Environment.NewLine}error: body: Not JSON.", nested.Message);
+    }
+
+    [Fact]
+    public void The_docs_table_is_generated_from_the_schema_and_has_a_row_per_field()
+    {
+        var committed = File.ReadAllText(Path.Combine(RepoPaths.Root, "docs", "run-spec.md"));
+        Assert.True(committed == RunSpecDocsCommand.Markdown(), $"docs/run-spec.md is out of date: run `{RunSpecDocsCommand.RegenerateCommand}` and commit it.");
+
+        var rows = committed.Split('\n').Where(line => line.StartsWith("| `", StringComparison.Ordinal)).ToList();
+        Assert.Equal(RunSpecSchema.Fields.Count, rows.Count);
+        Assert.All(RunSpecSchema.Fields.Zip(rows), pair =>
+        {
+            var (field, row) = pair;
+            Assert.StartsWith($"| `{field.Name}` |", row, StringComparison.Ordinal);
+            Assert.Contains($"`{field.Flag} ", row, StringComparison.Ordinal);
+            Assert.Contains($"| {field.Label} |", row, StringComparison.Ordinal);
+            Assert.Contains(field.Help, row, StringComparison.Ordinal);
+        });
     }
 
     /// <summary>The field's value in a spec as a CLI argument.</summary>
