@@ -8,7 +8,7 @@ using Spectre.Console;
 
 namespace DigitGan.Jobs.Cli;
 
-/// <summary>The `DigitGan.Jobs` command line: train, sample, bench, import-mnist, train-classifier, evaluate, worker, submit.</summary>
+/// <summary>The `DigitGan.Jobs` command line: train, sample, bench, import-mnist, train-classifier, evaluate, worker, submit (and the hidden run-spec-docs).</summary>
 public static class DigitGanCli
 {
     public const int UsageError = 2;
@@ -25,6 +25,7 @@ public static class DigitGanCli
         EvaluateCommand.Create(),
         WorkerCommand.Create(),
         SubmitCommand.Create(),
+        RunSpecDocsCommand.Create(),
     };
 
     public static async Task<int> RunAsync(string[] args, TextWriter? output = null, TextWriter? error = null)

@@ -184,6 +184,35 @@ public sealed class NewRunPageTests : ComponentTestContext
         Assert.Empty(page.FindAll(".mud-input-error"));
     }
 
+    [Fact]
+    public void Renders_an_input_for_every_spec_field_with_its_label_and_help()
+    {
+        var page = Render<NewRunPage>();
+        Assert.All(RunSpecSchema.Fields, field =>
+        {
+            var control = page.Find($"#{field.Name}").Closest(".mud-input-control")!;
+            Assert.Contains(field.Label, control.TextContent);
+            Assert.Contains(field.Help, control.TextContent);
+        });
+    }
+
+    [Fact]
+    public async Task Typed_tags_and_notes_stay_as_typed_and_are_split_and_trimmed_on_submit()
+    {
+        var page = Render<NewRunPage>();
+        page.Find("#tags").Input("baseline, lr-sweep, ");
+        page.Find("#notes").Input("  ");
+        Assert.Equal("baseline, lr-sweep, ", page.Find("#tags").GetAttribute("value"));
+        page.Find("#notes").Input("tries beta2 ");
+        page.Find("#beta2").Input("0.99");
+        page.Find("#name").Input(" beta2 ");
+        await page.Find("[data-testid=submit]").ClickAsync(new());
+        page.WaitForAssertion(() => Assert.Contains("/runs/", Navigation.Uri));
+        var run = await Runs.GetAsync(Assert.Single((await Runs.ListAsync(new RunQuery())).Runs).RunId);
+        Assert.Equal(["baseline", "lr-sweep"], run!.Spec.Tags);
+        Assert.Equal(("beta2", "tries beta2 ", 0.99), (run.Spec.Name, run.Spec.Notes, run.Spec.Beta2));
+    }
+
     [Theory]
     [InlineData("name", "", "Name must be 1-100 characters.")]
     [InlineData("tags", "good, bad tag!", "Each tag must be 1-40 characters of letters, digits, '-', '_' or '.'.")]
@@ -232,11 +261,15 @@ public sealed class NewRunPageTests : ComponentTestContext
         fork.WaitForAssertion(() => Assert.Contains("Resumes as a fork of", fork.Markup));
         Assert.Equal("parent-from-2", fork.Find("#name").GetAttribute("value"));
         Assert.Equal("0.0002", fork.Find("#learningRate").GetAttribute("value"));
+        Assert.Equal($"{parent.RunId}:2", fork.Find("#parent").GetAttribute("value"));
+        Assert.True(fork.Find("#noiseDim").HasAttribute("disabled"));
 
         Navigation.NavigateTo($"/runs/new?from={parent.RunId}");
         var clone = Render<NewRunPage>();
         clone.WaitForAssertion(() => Assert.Equal("parent-copy", clone.Find("#name").GetAttribute("value")));
         Assert.DoesNotContain("Resumes as a fork of", clone.Markup);
+        Assert.Equal("", clone.Find("#parent").GetAttribute("value") ?? "");
+        Assert.False(clone.Find("#noiseDim").HasAttribute("disabled"));
 
         Navigation.NavigateTo($"/runs/new?from={Guid.NewGuid()}");
         var missing = Render<NewRunPage>();

@@ -66,23 +66,20 @@ public partial class NewRunPage
         }
     }
 
-    private static string Key(string property) => char.ToLowerInvariant(property[0]) + property[1..];
-
-    private bool HasError(string property) => _errors.ContainsKey(Key(property));
-
-    private string? Error(string property) => _errors.TryGetValue(Key(property), out var messages) ? string.Join(" ", messages) : null;
+    private string? Error(string field) => _errors.TryGetValue(field, out var messages) ? string.Join(" ", messages) : null;
 
     private void Validate() => _errors = _form.ToSpec().Validate();
 
-    private void ApplyPreset(Action<RunSpecForm> apply)
+    private void ApplyPreset(Func<RunSpec, RunSpec> apply)
     {
-        apply(_form);
+        _form.Change(apply);
         Validate();
     }
 
     private void ResetToDefaults()
     {
-        _form = RunSpecForm.From(new RunSpec { Parent = _form.Parent, Name = _form.Name, Tags = _form.ToSpec().Tags });
+        var current = _form.ToSpec();
+        _form = RunSpecForm.From(new RunSpec { Parent = current.Parent, Name = current.Name, Tags = current.Tags });
         Validate();
     }
 

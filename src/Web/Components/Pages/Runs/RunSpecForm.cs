@@ -2,74 +2,50 @@ using DigitGan.Shared.Runs;
 
 namespace DigitGan.Web.Components.Pages.Runs;
 
-/// <summary>The new-run form's editable copy of a <see cref="RunSpec"/> (tags as one comma-separated text).</summary>
+/// <summary>
+/// The new-run form's state: a <see cref="RunSpec"/>, plus the text being typed into the fields edited as text
+/// (name, tags, notes), kept as typed so that trimming and splitting happen only in <see cref="ToSpec"/>.
+/// </summary>
 public sealed class RunSpecForm
 {
-    public string Name { get; set; } = "dcgan";
-    public string Tags { get; set; } = "";
-    public string? Notes { get; set; }
-    public int Epochs { get; set; }
-    public int BatchSize { get; set; }
-    public double LearningRate { get; set; }
-    public double Beta1 { get; set; }
-    public double Beta2 { get; set; }
-    public int NoiseDim { get; set; }
-    public long Seed { get; set; }
-    public int? TrainSubset { get; set; }
-    public StepKind Step { get; set; }
-    public int CheckpointEvery { get; set; }
-    public int EvaluateEvery { get; set; }
-    public int EvaluationSamples { get; set; }
-    public int? MaxStepsPerEpoch { get; set; }
-    public RunParent? Parent { get; set; }
+    private readonly Dictionary<string, string> _texts;
+    private RunSpec _spec;
 
-    public static RunSpecForm From(RunSpec spec) => new()
+    private RunSpecForm(RunSpec spec)
     {
-        Name = spec.Name,
-        Tags = string.Join(", ", spec.Tags),
-        Notes = spec.Notes,
-        Epochs = spec.Epochs,
-        BatchSize = spec.BatchSize,
-        LearningRate = spec.LearningRate,
-        Beta1 = spec.Beta1,
-        Beta2 = spec.Beta2,
-        NoiseDim = spec.NoiseDim,
-        Seed = spec.Seed,
-        TrainSubset = spec.TrainSubset,
-        Step = spec.Step,
-        CheckpointEvery = spec.CheckpointEvery,
-        EvaluateEvery = spec.EvaluateEvery,
-        EvaluationSamples = spec.EvaluationSamples,
-        MaxStepsPerEpoch = spec.MaxStepsPerEpoch,
-        Parent = spec.Parent,
-    };
+        _spec = spec;
+        _texts = RunSpecSchema.Fields.Where(IsEditedAsText).ToDictionary(field => field.Name, field => field.Display(spec));
+    }
 
-    public RunSpec ToSpec() => new()
-    {
-        Name = Name?.Trim() ?? "",
-        Tags = [.. (Tags ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)],
-        Notes = string.IsNullOrWhiteSpace(Notes) ? null : Notes,
-        Epochs = Epochs,
-        BatchSize = BatchSize,
-        LearningRate = LearningRate,
-        Beta1 = Beta1,
-        Beta2 = Beta2,
-        NoiseDim = NoiseDim,
-        Seed = Seed,
-        TrainSubset = TrainSubset,
-        Step = Step,
-        CheckpointEvery = CheckpointEvery,
-        EvaluateEvery = EvaluateEvery,
-        EvaluationSamples = EvaluationSamples,
-        MaxStepsPerEpoch = MaxStepsPerEpoch,
-        Parent = Parent,
-    };
-
-    /// <summary>The presets the form offers: name, what it changes, and the spec it starts from.</summary>
-    public static IReadOnlyList<(string Label, Action<RunSpecForm> Apply)> Presets { get; } =
+    /// <summary>The presets the form offers: what they are called and what they change.</summary>
+    public static IReadOnlyList<(string Label, Func<RunSpec, RunSpec> Apply)> Presets { get; } =
     [
-        ("Quick check: 1 epoch on 6,000 images", f => (f.Epochs, f.TrainSubset, f.CheckpointEvery) = (1, 6_000, 1)),
-        ("Tutorial: 50 epochs", f => (f.Epochs, f.TrainSubset, f.CheckpointEvery) = (50, null, 15)),
-        ("Seed notebook: 100 epochs", f => (f.Epochs, f.TrainSubset, f.CheckpointEvery) = (100, null, 15)),
+        ("Quick check: 1 epoch on 6,000 images", spec => spec with { Epochs = 1, TrainSubset = 6_000, CheckpointEvery = 1 }),
+        ("Tutorial: 50 epochs", spec => spec with { Epochs = 50, TrainSubset = null, CheckpointEvery = 15 }),
+        ("Seed notebook: 100 epochs", spec => spec with { Epochs = 100, TrainSubset = null, CheckpointEvery = 15 }),
     ];
+
+    public RunParent? Parent => _spec.Parent;
+
+    public static RunSpecForm From(RunSpec spec) => new(spec);
+
+    public T Value<T>(RunSpecField<T> field) => field.Get(_spec);
+
+    public string Text(RunSpecField field) => _texts[field.Name];
+
+    public void SetText(RunSpecField field, string text) => _texts[field.Name] = text;
+
+    public void Change(Func<RunSpec, RunSpec> change) => _spec = change(_spec);
+
+    public RunSpec ToSpec() => RunSpecSchema.Fields.Where(IsEditedAsText).Aggregate(_spec, (spec, field) => WithText(spec, field, _texts[field.Name]));
+
+    private static bool IsEditedAsText(RunSpecField field) => field.Kind is RunSpecFieldKind.Text or RunSpecFieldKind.OptionalText or RunSpecFieldKind.Tags;
+
+    private static RunSpec WithText(RunSpec spec, RunSpecField field, string text) => field.Kind switch
+    {
+        RunSpecFieldKind.Text => ((RunSpecField<string>)field).With(spec, text.Trim()),
+        RunSpecFieldKind.OptionalText => ((RunSpecField<string?>)field).With(spec, string.IsNullOrWhiteSpace(text) ? null : text),
+        RunSpecFieldKind.Tags => ((RunSpecField<IReadOnlyList<string>>)field).With(spec, text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)),
+        _ => throw new ArgumentException($"{field.Name} is not edited as text.", nameof(field)),
+    };
 }
