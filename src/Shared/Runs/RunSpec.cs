@@ -10,7 +10,7 @@ public enum StepKind
     Alternating,
 }
 
-/// <summary>What a run trains: the TF DCGAN tutorial's recipe by default (shared/MODEL.md).</summary>
+/// <summary>What a run trains: the TF DCGAN tutorial's recipe by default (docs/model.md).</summary>
 public sealed record RunSpec
 {
     public const int MaxEpochs = 500;
