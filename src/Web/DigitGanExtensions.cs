@@ -6,8 +6,10 @@ using DigitGan.Shared.Runs;
 using DigitGan.Web.Apis;
 using DigitGan.Web.Components;
 using DigitGan.Web.Hosting;
+using DigitGan.Web.Security;
 using DigitGan.Web.Services;
 using Hangfire;
+using Hangfire.Dashboard;
 using MudBlazor.Services;
 using Scalar.AspNetCore;
 
@@ -16,6 +18,8 @@ namespace DigitGan.Web;
 /// <summary>The composition root: the embedded default or the configured services, and the endpoints.</summary>
 public static class DigitGanExtensions
 {
+    public const string AuthSection = "DigitGan:Auth";
+
     public static WebApplicationBuilder AddDigitGan(this WebApplicationBuilder builder)
     {
         var options = builder.Configuration.GetSection(DigitGanOptions.Section).Get<DigitGanOptions>() ?? new DigitGanOptions();
@@ -28,6 +32,8 @@ public static class DigitGanExtensions
         services.AddSingleton(new RunRepository(store));
         services.AddSingleton(ApiKey.Load(options.ApiKey, dataFolder));
         services.AddSingleton<RunService>();
+        services.Configure<AuthOptions>(builder.Configuration.GetSection(AuthSection));
+        services.AddDigitGanAuth(builder.Configuration.GetSection(AuthSection).Get<AuthOptions>() ?? new AuthOptions(), store);
         services.AddHostedService<StartupService>();
 
         // The app only enqueues and shows jobs: training runs in worker processes (its own local one by default).
@@ -46,7 +52,7 @@ public static class DigitGanExtensions
         });
         services.AddProblemDetails();
         services.AddExceptionHandler<ProblemExceptionHandler>();
-        services.AddOpenApi();
+        services.AddOpenApi(openApi => openApi.AddDocumentTransformer<SecuritySchemesTransformer>());
 
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
@@ -61,22 +67,34 @@ public static class DigitGanExtensions
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.MapOpenApi();
-        app.MapScalarApiReference("/api/reference", scalar => scalar.WithTitle("DigitGan API"));
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+        app.MapOpenApi().RequireAuthorization(DigitGanRoles.ViewerPolicy);
+        app.MapScalarApiReference("/api/reference", scalar => scalar.WithTitle("DigitGan API")).RequireAuthorization(DigitGanRoles.ViewerPolicy);
         app.MapRunsApi();
+        app.MapAuthEndpoints();
+
+        // The dashboard sits behind the same sign-in; only operators may requeue or delete jobs there.
         app.MapHangfireDashboard("/hangfire", new DashboardOptions
         {
-            Authorization = [new DashboardApiKeyAuthorization(app.Environment.IsDevelopment(), app.Services.GetRequiredService<ApiKey>())],
+            Authorization = [],
+            IsReadOnlyFunc = context => !RunAccess.IsOperator(context.GetHttpContext().User),
             DisplayStorageConnectionString = false,
-        });
-        app.UseAntiforgery();
-        app.MapStaticAssets();
+        }).RequireAuthorization(DigitGanRoles.ViewerPolicy);
+        app.MapStaticAssets().AllowAnonymous();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
         var key = app.Services.GetRequiredService<ApiKey>();
-        app.Lifetime.ApplicationStarted.Register(() => app.Logger.LogInformation(
-            "DigitGan is up. Store: {Store}. Runs: /runs. API reference: /api/reference. Write calls need {Header}: {Key} (from {Source}).",
-            app.Services.GetRequiredService<IArtifactStore>().Description, ApiKey.Header, key.Value, key.Source));
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            // The key itself is never logged: only where it is kept and a fingerprint to tell keys apart.
+            var url = app.Urls.FirstOrDefault() ?? "http://localhost:5000";
+            app.Logger.LogInformation(
+                "DigitGan is up. Store: {Store}. Runs: {Url}/runs. API reference: {Url}/api/reference. Write calls need {Header}: the key kept in {Source} (fingerprint {Fingerprint}).",
+                app.Services.GetRequiredService<IArtifactStore>().Description, url, url, ApiKey.Header, key.Source, key.Fingerprint);
+            app.Logger.LogInformation("Sign in as an operator (once, within the hour): {Url}/auth/link?token={Token}", url, app.Services.GetRequiredService<SignInLinks>().Create());
+        });
         return app;
     }
 }

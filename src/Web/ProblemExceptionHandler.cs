@@ -1,4 +1,5 @@
 using DigitGan.Shared.Runs;
+using DigitGan.Web.Security;
 using DigitGan.Web.Services;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
@@ -16,6 +17,7 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
         ProblemDetails problem = exception switch
         {
             RunSpecException spec => new ValidationProblemDetails(spec.Errors.ToDictionary(e => e.Key, e => e.Value)) { Status = 400, Title = "The run spec is invalid" },
+            RunAccessDeniedException denied => new ProblemDetails { Status = denied.StatusCode, Title = denied.StatusCode == 401 ? "Not signed in" : "Operator role required", Detail = denied.Message },
             RunNotFoundException notFound => new ProblemDetails { Status = 404, Title = "Not found", Detail = $"Run {notFound.RunId} does not exist." },
             BadHttpRequestException bad => new ProblemDetails { Status = bad.StatusCode, Title = "Bad request", Detail = bad.Message },
             _ when StorageErrors.IsUnreachable(exception)

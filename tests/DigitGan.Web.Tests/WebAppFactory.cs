@@ -40,6 +40,12 @@ public class WebAppFactory : WebApplicationFactory<Program>
         builder.UseSetting("DigitGan:DataFolder", _dataFolder);
         builder.UseSetting("DigitGan:ApiKey", Key);
         builder.UseSetting("DigitGan:LocalWorker:Enabled", "false");
+        Configure(builder);
+    }
+
+    /// <summary>More settings or services of a variant of the app.</summary>
+    protected virtual void Configure(IWebHostBuilder builder)
+    {
     }
 
     protected override void Dispose(bool disposing)

@@ -75,6 +75,12 @@ public sealed record RunManifest
     /// <summary>When a cancel was requested; the worker stops at its next step and marks the run Cancelled.</summary>
     public DateTimeOffset? CancelRequestedAt { get; init; }
 
+    /// <summary>Who submitted the run: a user name, "api-key", or "digitgan" for the app's own first run.</summary>
+    public string? CreatedBy { get; init; }
+
+    /// <summary>Who asked to cancel (or delete) the run.</summary>
+    public string? CancelledBy { get; init; }
+
     public bool IsFinished => Status is RunStatus.Succeeded or RunStatus.Failed or RunStatus.Cancelled;
 }
 

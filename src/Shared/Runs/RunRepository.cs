@@ -15,7 +15,7 @@ public sealed class RunRepository(IArtifactStore store, TimeProvider? clock = nu
     public IArtifactStore Store => store;
 
     /// <summary>Validates the spec and writes a new Queued manifest; throws <see cref="RunSpecException"/> for a bad spec.</summary>
-    public async Task<RunManifest> CreateAsync(RunSpec spec, string? codeVersion = null, CancellationToken cancellationToken = default)
+    public async Task<RunManifest> CreateAsync(RunSpec spec, string? codeVersion = null, CancellationToken cancellationToken = default, string? createdBy = null)
     {
         var errors = spec.Validate();
         if (errors.Count > 0)
@@ -30,6 +30,7 @@ public sealed class RunRepository(IArtifactStore store, TimeProvider? clock = nu
             Spec = spec,
             CreatedAt = _clock.GetUtcNow(),
             CodeVersion = codeVersion,
+            CreatedBy = createdBy,
             Progress = new RunProgress { TotalEpochs = spec.Epochs, Epoch = spec.Parent?.Epoch ?? 0 },
             LatestCheckpointEpoch = spec.Parent?.Epoch ?? 0,
         };

@@ -1,7 +1,9 @@
+using System.Security.Claims;
 using System.Text.Json;
 using DigitGan.Shared.Artifacts;
 using DigitGan.Shared.Imaging;
 using DigitGan.Shared.Runs;
+using DigitGan.Web.Security;
 using DigitGan.Web.Services;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -13,14 +15,15 @@ public static class RunsApi
 {
     public static RouteGroupBuilder MapRunsApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/runs").WithTags("Runs");
-        api.MapPost("/", SubmitRun).AddEndpointFilter<ApiKeyFilter>()
+        // Reads follow the viewer policy (anonymous read on or off); writes need an operator, checked here and again in RunService.
+        var api = app.MapGroup("/api/runs").WithTags("Runs").RequireAuthorization(DigitGanRoles.ViewerPolicy);
+        api.MapPost("/", SubmitRun).RequireAuthorization(DigitGanRoles.OperatorPolicy)
             .Accepts<RunSpec>("application/json")
-            .WithSummary("Submit a run").WithDescription("Validates the spec, stores the run as Queued and enqueues its training job. Requires X-Api-Key.");
+            .WithSummary("Submit a run").WithDescription("Validates the spec, stores the run as Queued and enqueues its training job. Operators only (X-Api-Key, a bearer token or a signed-in session).");
         api.MapGet("/", ListRuns).WithSummary("List runs, newest first (filter by status and tag; page and pageSize)");
         api.MapGet("/{id:guid}", GetRun).WithSummary("A run's manifest: spec, status, progress, latest metrics, health flags");
-        api.MapPost("/{id:guid}/cancel", CancelRun).AddEndpointFilter<ApiKeyFilter>().WithSummary("Cancel a run (a running one stops within seconds). Requires X-Api-Key.");
-        api.MapDelete("/{id:guid}", DeleteRun).AddEndpointFilter<ApiKeyFilter>().WithSummary("Cancel and delete a run with all its artifacts. Requires X-Api-Key.");
+        api.MapPost("/{id:guid}/cancel", CancelRun).RequireAuthorization(DigitGanRoles.OperatorPolicy).WithSummary("Cancel a run (a running one stops within seconds). Operators only.");
+        api.MapDelete("/{id:guid}", DeleteRun).RequireAuthorization(DigitGanRoles.OperatorPolicy).WithSummary("Cancel and delete a run with all its artifacts. Operators only.");
         api.MapGet("/{id:guid}/metrics", GetMetrics).WithSummary("metrics.jsonl: one JSON object per line (step, epoch, evaluation, health)");
         api.MapGet("/{id:guid}/samples/{epoch:int}.png", GetSample).WithSummary("The sample grid of an epoch (PNG)");
         api.MapGet("/{id:guid}/samples/{epoch:int}/cells/{cell:int}.png", GetSampleCell).WithSummary("One of the 16 fixed-noise digits (cell 0-15, row by row) of an epoch's grid, 28x28 PNG");
@@ -30,7 +33,7 @@ public static class RunsApi
         return api;
     }
 
-    public static async Task<Results<Created<RunManifest>, ValidationProblem>> SubmitRun(HttpRequest request, RunService runs, CancellationToken cancellationToken)
+    public static async Task<Results<Created<RunManifest>, ValidationProblem>> SubmitRun(HttpRequest request, ClaimsPrincipal user, RunService runs, CancellationToken cancellationToken)
     {
         RunSpec? spec;
         try
@@ -48,7 +51,7 @@ public static class RunsApi
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["body"] = ["Send a run spec as a JSON object, e.g. {\"name\":\"my-run\",\"epochs\":5}."] });
         }
 
-        var manifest = await runs.SubmitAsync(spec, cancellationToken).ConfigureAwait(false);
+        var manifest = await runs.SubmitAsync(spec, user, cancellationToken).ConfigureAwait(false);
         return TypedResults.Created($"/api/runs/{manifest.RunId}", manifest);
     }
 
@@ -87,19 +90,19 @@ public static class RunsApi
     public static async Task<Results<Ok<RunManifest>, NotFound<ProblemDetails>>> GetRun(Guid id, RunService runs, CancellationToken cancellationToken)
         => await runs.GetAsync(id, cancellationToken).ConfigureAwait(false) is { } manifest ? TypedResults.Ok(manifest) : RunNotFound(id);
 
-    public static async Task<Results<Accepted<RunManifest>, Ok<RunManifest>, NotFound<ProblemDetails>>> CancelRun(Guid id, RunService runs, CancellationToken cancellationToken)
+    public static async Task<Results<Accepted<RunManifest>, Ok<RunManifest>, NotFound<ProblemDetails>>> CancelRun(Guid id, ClaimsPrincipal user, RunService runs, CancellationToken cancellationToken)
     {
         if (await runs.GetAsync(id, cancellationToken).ConfigureAwait(false) is null)
         {
             return RunNotFound(id);
         }
 
-        var manifest = await runs.CancelAsync(id, cancellationToken).ConfigureAwait(false);
+        var manifest = await runs.CancelAsync(id, user, cancellationToken).ConfigureAwait(false);
         return manifest.IsFinished ? TypedResults.Ok(manifest) : TypedResults.Accepted($"/api/runs/{id}", manifest);
     }
 
-    public static async Task<Results<NoContent, NotFound<ProblemDetails>>> DeleteRun(Guid id, RunService runs, CancellationToken cancellationToken)
-        => await runs.DeleteAsync(id, cancellationToken).ConfigureAwait(false) ? TypedResults.NoContent() : RunNotFound(id);
+    public static async Task<Results<NoContent, NotFound<ProblemDetails>>> DeleteRun(Guid id, ClaimsPrincipal user, RunService runs, CancellationToken cancellationToken)
+        => await runs.DeleteAsync(id, user, cancellationToken).ConfigureAwait(false) ? TypedResults.NoContent() : RunNotFound(id);
 
     public static Task<Results<FileStreamHttpResult, NotFound<ProblemDetails>>> GetMetrics(Guid id, RunService runs, CancellationToken cancellationToken)
         => StreamAsync(runs, id, RunArtifactLayout.Metrics(id), "application/x-ndjson", null, "no metrics yet", cancellationToken);

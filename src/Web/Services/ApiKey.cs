@@ -22,6 +22,9 @@ public sealed class ApiKey
 
     public string Value { get; }
 
+    /// <summary>The first 8 hex digits of the key's SHA-256: enough to tell keys apart in a log, useless for guessing.</summary>
+    public string Fingerprint => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(_key))[..8];
+
     /// <summary>Where the key came from (configuration or the file), for the start-up message.</summary>
     public string Source { get; }
 

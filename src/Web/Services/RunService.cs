@@ -1,8 +1,10 @@
+using System.Security.Claims;
 using DigitGan.Shared.Artifacts;
 using DigitGan.Shared.Hosting;
 using DigitGan.Shared.Imaging;
 using DigitGan.Shared.Jobs;
 using DigitGan.Shared.Runs;
+using DigitGan.Web.Security;
 using Hangfire;
 
 namespace DigitGan.Web.Services;
@@ -19,9 +21,11 @@ public sealed class RunService(RunRepository runs, IBackgroundJobClient jobs, Jo
     public IArtifactStore Store => runs.Store;
 
     /// <summary>Validates the spec (throws <see cref="RunSpecException"/>), writes the Queued manifest and enqueues its job.</summary>
-    public async Task<RunManifest> SubmitAsync(RunSpec spec, CancellationToken cancellationToken = default)
+    public async Task<RunManifest> SubmitAsync(RunSpec spec, ClaimsPrincipal user, CancellationToken cancellationToken = default)
     {
-        var manifest = await runs.CreateAsync(spec, CodeVersion.Current, cancellationToken).ConfigureAwait(false);
+        var by = RunAccess.RequireOperator(user, "start runs");
+        var manifest = await runs.CreateAsync(spec, CodeVersion.Current, cancellationToken, createdBy: by).ConfigureAwait(false);
+        logger.LogInformation("Run {RunId} ({Name}) submitted by {User}.", manifest.RunId, spec.Name, by);
         return await EnqueueAsync(manifest.RunId, cancellationToken).ConfigureAwait(false);
     }
 
@@ -48,11 +52,13 @@ public sealed class RunService(RunRepository runs, IBackgroundJobClient jobs, Jo
     /// A queued run is cancelled at once; a running one gets a cancel request that its worker honours at the next
     /// step (within a few seconds) and then marks it Cancelled. A finished run is left as it is.
     /// </summary>
-    public async Task<RunManifest> CancelAsync(Guid runId, CancellationToken cancellationToken = default)
+    public async Task<RunManifest> CancelAsync(Guid runId, ClaimsPrincipal user, CancellationToken cancellationToken = default)
     {
+        var by = RunAccess.RequireOperator(user, "cancel runs");
         var manifest = await runs.UpdateAsync(runId, m => m.IsFinished ? m : m with
         {
             CancelRequestedAt = m.CancelRequestedAt ?? DateTimeOffset.UtcNow,
+            CancelledBy = m.CancelledBy ?? by,
             Status = m.Status == RunStatus.Queued ? RunStatus.Cancelled : m.Status,
             FinishedAt = m.Status == RunStatus.Queued ? DateTimeOffset.UtcNow : m.FinishedAt,
             Error = m.Status == RunStatus.Queued ? "Cancelled on request before it started." : m.Error,
@@ -62,18 +68,21 @@ public sealed class RunService(RunRepository runs, IBackgroundJobClient jobs, Jo
             jobs.Delete(jobId);
         }
 
+        logger.LogInformation("Run {RunId}: cancel requested by {User} ({Status}).", runId, by, manifest.Status);
         return manifest;
     }
 
     /// <summary>Cancels the run first, waits for its worker to stop, then deletes every artifact; false when it did not exist.</summary>
-    public async Task<bool> DeleteAsync(Guid runId, CancellationToken cancellationToken = default)
+    public async Task<bool> DeleteAsync(Guid runId, ClaimsPrincipal user, CancellationToken cancellationToken = default)
     {
+        var by = RunAccess.RequireOperator(user, "delete runs");
         if (await runs.GetAsync(runId, cancellationToken).ConfigureAwait(false) is null)
         {
             return false;
         }
 
-        var manifest = await CancelAsync(runId, cancellationToken).ConfigureAwait(false);
+        logger.LogInformation("Run {RunId}: deleted by {User}.", runId, by);
+        var manifest = await CancelAsync(runId, user, cancellationToken).ConfigureAwait(false);
         var waited = System.Diagnostics.Stopwatch.StartNew();
         while (manifest.Status == RunStatus.Running && waited.Elapsed < DeleteWait)
         {

@@ -42,7 +42,7 @@ public sealed class StartupService(RunService runs, IOptions<DigitGanOptions> op
             await runs.RequeueUnfinishedAsync(stoppingToken).ConfigureAwait(false);
             if (options.Value.SubmitQuickRunWhenEmpty && (await runs.ListAsync(new RunQuery { PageSize = 1 }, stoppingToken).ConfigureAwait(false)).Total == 0)
             {
-                var run = await runs.SubmitAsync(QuickRun, stoppingToken).ConfigureAwait(false);
+                var run = await runs.SubmitAsync(QuickRun, Security.RunAccess.System, stoppingToken).ConfigureAwait(false);
                 logger.LogInformation("Submitted a first quick run to browse: {RunId}.", run.RunId);
             }
         }

@@ -4,7 +4,9 @@ using Bunit;
 using DigitGan.Shared.Artifacts;
 using DigitGan.Shared.Imaging;
 using DigitGan.Shared.Runs;
+using DigitGan.Web.Security;
 using DigitGan.Web.Services;
+using Bunit.TestDoubles;
 using Hangfire;
 using Hangfire.InMemory;
 using Microsoft.AspNetCore.Components;
@@ -33,11 +35,18 @@ public abstract class ComponentTestContext : BunitContext
         Services.AddMudServices();
         Services.AddSingleton(new RunService(Runs, new BackgroundJobClient(queue), queue, NullLogger<RunService>.Instance));
         JSInterop.Mode = JSRuntimeMode.Loose;
+
+        // An operator by default; tests of what viewers see call Authorization.SetNotAuthorized() before rendering.
+        Authorization = AddAuthorization();
+        Authorization.SetAuthorized("tester");
+        Authorization.SetRoles(DigitGanRoles.Operator);
         Render<MudPopoverProvider>();
         Render<MudDialogProvider>();
     }
 
     protected IArtifactStore Store { get; }
+
+    protected BunitAuthorizationContext Authorization { get; }
 
     protected RunRepository Runs { get; }
 

@@ -1,5 +1,7 @@
 using DigitGan.Shared.Runs;
+using DigitGan.Web.Security;
 using DigitGan.Web.Services;
+using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
 
@@ -25,6 +27,12 @@ public partial class NewRunPage
     [SupplyParameterFromQuery(Name = "checkpoint")]
     public int? Checkpoint { get; set; }
 
+    [CascadingParameter]
+    private Task<AuthenticationState>? AuthState { get; set; }
+
+    private bool _isOperator;
+    private string? _accessError;
+
     [Inject]
     private RunService RunService { get; set; } = default!;
 
@@ -33,6 +41,7 @@ public partial class NewRunPage
 
     protected override async Task OnParametersSetAsync()
     {
+        _isOperator = await CurrentUser.IsOperatorAsync(AuthState);
         _storageFailed = _notFound = false;
         _sourceName = null;
         _errors = new Dictionary<string, string[]>();
@@ -94,12 +103,16 @@ public partial class NewRunPage
         _submitting = true;
         try
         {
-            var manifest = await RunService.SubmitAsync(_form.ToSpec());
+            var manifest = await RunService.SubmitAsync(_form.ToSpec(), await CurrentUser.GetAsync(AuthState));
             Navigation.NavigateTo($"/runs/{manifest.RunId}");
         }
         catch (RunSpecException ex)
         {
             _errors = ex.Errors;
+        }
+        catch (RunAccessDeniedException ex)
+        {
+            _accessError = ex.Message;
         }
         catch (Exception ex) when (StorageErrors.IsUnreachable(ex))
         {

@@ -1,6 +1,8 @@
 using DigitGan.Shared.Runs;
 using DigitGan.Web.Components.Runs;
+using DigitGan.Web.Security;
 using DigitGan.Web.Services;
+using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Web;
 using MudBlazor;
@@ -33,6 +35,11 @@ public partial class RunDetailPage
     [Inject]
     private RunService RunService { get; set; } = default!;
 
+    [CascadingParameter]
+    private Task<AuthenticationState>? AuthState { get; set; }
+
+    private bool _isOperator;
+
     [Inject]
     private NavigationManager Navigation { get; set; } = default!;
 
@@ -48,6 +55,7 @@ public partial class RunDetailPage
 
     protected override async Task LoadAsync(CancellationToken cancellationToken)
     {
+        _isOperator = await CurrentUser.IsOperatorAsync(AuthState);
         if (!Guid.TryParse(Id, out var runId))
         {
             _run = null;
@@ -112,7 +120,8 @@ public partial class RunDetailPage
             return;
         }
 
-        await RunAction(() => RunService.CancelAsync(_run.RunId), "Cancel requested.");
+        var user = await CurrentUser.GetAsync(AuthState);
+        await RunAction(() => RunService.CancelAsync(_run.RunId, user), "Cancel requested.");
     }
 
     private async Task DeleteAsync()
@@ -122,14 +131,15 @@ public partial class RunDetailPage
             return;
         }
 
-        await RunAction(async () => await RunService.DeleteAsync(_run.RunId), null);
-        if (!StorageFailed)
+        var user = await CurrentUser.GetAsync(AuthState);
+        if (await RunAction(async () => await RunService.DeleteAsync(_run.RunId, user), null) && !StorageFailed)
         {
             Navigation.NavigateTo("/runs");
         }
     }
 
-    private async Task RunAction(Func<Task> action, string? done)
+    /// <summary>Runs a write and reloads; false when the server refused it or the store did not answer (said in a snackbar).</summary>
+    private async Task<bool> RunAction(Func<Task> action, string? done)
     {
         try
         {
@@ -139,14 +149,20 @@ public partial class RunDetailPage
                 Snackbar.Add(done, Severity.Info);
             }
         }
+        catch (RunAccessDeniedException ex)
+        {
+            Snackbar.Add(ex.Message, Severity.Error);
+            return false;
+        }
         catch (Exception ex) when (StorageErrors.IsUnreachable(ex))
         {
             Snackbar.Add("Storage is unreachable: nothing was changed. Try again shortly.", Severity.Error);
-            return;
+            return false;
         }
 
         _loadedFor = null;
         await ReloadAsync();
+        return true;
     }
 
     public static string HealthExplanation(HealthFlagKind kind) => kind switch
