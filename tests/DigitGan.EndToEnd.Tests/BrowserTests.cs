@@ -2,6 +2,7 @@ using Xunit;
 using System.Text.RegularExpressions;
 using DigitGan.Shared.Artifacts;
 using DigitGan.Shared.Runs;
+using DigitGan.Testing;
 using Microsoft.Playwright;
 
 namespace DigitGan.EndToEnd.Tests;
@@ -12,7 +13,7 @@ public sealed partial class BrowserTests(EmbeddedAppFixture app) : IClassFixture
     [Fact]
     public async Task Submit_a_small_run_from_the_form_and_watch_it_succeed_without_a_reload()
     {
-        var page = await app.OpenAsync("/runs/new");
+        var page = await app.OpenAsync("/runs/new", signIn: true);
         await page.FillAsync("#name", "from-the-form");
         await page.FillAsync("#epochs", "2");
         await page.FillAsync("#trainSubset", "512");
@@ -32,6 +33,26 @@ public sealed partial class BrowserTests(EmbeddedAppFixture app) : IClassFixture
         var run = await app.WaitForAsync(runId, RunStatus.Succeeded, TimeSpan.FromSeconds(10));
         Assert.Equal(("from-the-form", 2, 512), (run.Spec.Name, run.Spec.Epochs, run.Spec.TrainSubset));
         await EmbeddedAppFixture.SaveScreenshotAsync(page, "run-page");
+    }
+
+    [Fact]
+    public async Task An_anonymous_visitor_browses_runs_and_the_server_refuses_every_write_they_try()
+    {
+        var page = await app.OpenAsync($"/runs/{app.RunA.RunId}");
+        await Assertions.Expect(page.Locator("[data-testid=sign-in-prompt]")).ToContainTextAsync("Sign in to change this run");
+        Assert.Equal(0, await page.GetByRole(AriaRole.Button, new() { Name = "Delete" }).CountAsync());
+        await page.GotoAsync(app.BaseUrl + "/runs/new");
+        await Assertions.Expect(page.Locator("[data-testid=sign-in-prompt]")).ToContainTextAsync("Sign in to start runs");
+        Assert.Equal(0, await page.Locator("[data-testid=submit]").CountAsync());
+
+        // The same requests the pages' handlers would make, sent from the visitor's browser: the server says no.
+        var statuses = await page.EvaluateAsync<int[]>(@"async (id) => Promise.all([
+            fetch('/api/runs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'anonymous', epochs: 1 }) }),
+            fetch(`/api/runs/${id}/cancel`, { method: 'POST' }),
+            fetch(`/api/runs/${id}`, { method: 'DELETE' }),
+        ].map(p => p)).then(rs => rs.map(r => r.status))", app.RunA.RunId.ToString());
+        Assert.Equal([401, 401, 401], statuses);
+        Assert.Equal(RunStatus.Succeeded, (await RunsApiClient.GetAsync(app.Client, app.RunA.RunId)).Status);
     }
 
     [Fact]

@@ -85,14 +85,37 @@ public sealed class EmbeddedAppFixture : IAsyncLifetime
         await page.ScreenshotAsync(new() { Path = Path.Combine(folder, name + ".png"), FullPage = true });
     }
 
-    /// <summary>A new page at <paramref name="path"/> once the Blazor circuit is connected (events reach the server).</summary>
-    public async Task<IPage> OpenAsync(string path, int width = 1280, int height = 900)
+    /// <summary>
+    /// A new page at <paramref name="path"/> once the Blazor circuit is connected (events reach the server); an
+    /// operator's when <paramref name="signIn"/> (signed in with the key through the sign-in form first).
+    /// </summary>
+    public Task<IPage> OpenAsync(string path, int width = 1280, int height = 900, bool signIn = false) =>
+        OpenPageAsync(Browser, BaseUrl, path, signIn ? Key : null, width, height);
+
+    public static async Task<IPage> OpenPageAsync(IBrowser browser, string baseUrl, string path, string? key, int width = 1280, int height = 900)
     {
-        var context = await Browser.NewContextAsync(new() { ViewportSize = new() { Width = width, Height = height }, AcceptDownloads = true });
+        var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = width, Height = height }, AcceptDownloads = true });
         var page = await context.NewPageAsync();
-        await page.GotoAsync(BaseUrl + path);
+        if (key is not null)
+        {
+            await SignInAsync(page, baseUrl, key, path);
+        }
+        else
+        {
+            await page.GotoAsync(baseUrl + path);
+        }
+
         await page.WaitForSelectorAsync("#circuit-live", new() { State = WaitForSelectorState.Attached, Timeout = 30_000 });
         return page;
+    }
+
+    /// <summary>Signs in through the sign-in page's form with the key, landing on <paramref name="returnPath"/>.</summary>
+    public static async Task SignInAsync(IPage page, string baseUrl, string key, string returnPath)
+    {
+        await page.GotoAsync($"{baseUrl}/signin?returnUrl={Uri.EscapeDataString(returnPath)}");
+        await page.FillAsync("#key", key);
+        await page.ClickAsync("[data-testid=signin-submit]");
+        await page.WaitForURLAsync(baseUrl + returnPath, new() { Timeout = 30_000 });
     }
 
     public async ValueTask DisposeAsync()

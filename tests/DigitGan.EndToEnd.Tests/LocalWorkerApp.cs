@@ -16,8 +16,12 @@ public sealed class LocalWorkerApp : IDisposable
     private readonly int _port = Ports.Free();
     private readonly List<ServiceProcess> _generations = [];
 
-    public LocalWorkerApp()
+    private readonly (string Name, string Value)[] _settings;
+
+    /// <summary>Starts the app; <paramref name="settings"/> are extra environment variables (e.g. DigitGan__Auth__AnonymousRead).</summary>
+    public LocalWorkerApp(params (string Name, string Value)[] settings)
     {
+        _settings = settings;
         Client = new HttpClient { BaseAddress = new Uri(BaseUrl), Timeout = TimeSpan.FromSeconds(30) };
         Client.DefaultRequestHeaders.Add("X-Api-Key", Key);
         Start();
@@ -49,6 +53,7 @@ public sealed class LocalWorkerApp : IDisposable
             ("ASPNETCORE_URLS", BaseUrl),
             ("ASPNETCORE_ENVIRONMENT", "Production"),
             ("DIGITGAN_FAULT_FILE", FaultFile),
+            .. _settings,
         ]);
         _generations.Add(web);
         Ports.WaitUntilListening(_port, TimeSpan.FromSeconds(90), () => web.HasExited ? $"the web app exited: {web.Output}" : null);
