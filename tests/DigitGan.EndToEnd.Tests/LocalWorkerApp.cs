@@ -13,14 +13,21 @@ public sealed class LocalWorkerApp : IDisposable
 {
     public const string Key = "local-worker-key";
 
-    private readonly int _port = Ports.Free();
+    private readonly int _port;
     private readonly List<ServiceProcess> _generations = [];
 
     private readonly (string Name, string Value)[] _settings;
 
     /// <summary>Starts the app; <paramref name="settings"/> are extra environment variables (e.g. DigitGan__Auth__AnonymousRead).</summary>
     public LocalWorkerApp(params (string Name, string Value)[] settings)
+        : this(null, settings)
     {
+    }
+
+    /// <summary>Starts the app on <paramref name="port"/> (a free one when null), for settings that must know its URL first.</summary>
+    public LocalWorkerApp(int? port, params (string Name, string Value)[] settings)
+    {
+        _port = port ?? Ports.Free();
         _settings = settings;
         Client = new HttpClient { BaseAddress = new Uri(BaseUrl), Timeout = TimeSpan.FromSeconds(30) };
         Client.DefaultRequestHeaders.Add("X-Api-Key", Key);

@@ -65,6 +65,12 @@ public static class AuthExtensions
                 options.ClientSecret = oidc.ClientSecret;
                 options.ResponseType = "code";
                 options.UsePkce = true;
+
+                // The code comes back on a top-level GET (not a cross-site form post), so the correlation and nonce
+                // cookies can be SameSite=Lax and survive plain HTTP too (SameSite=None needs Secure).
+                options.ResponseMode = "query";
+                options.CorrelationCookie.SameSite = SameSiteMode.Lax;
+                options.NonceCookie.SameSite = SameSiteMode.Lax;
                 options.RequireHttpsMetadata = oidc.RequireHttpsMetadata;
                 options.SignInScheme = CookieAuthenticationDefaults.AuthenticationScheme;
                 options.GetClaimsFromUserInfoEndpoint = true;
