@@ -1,25 +1,5 @@
 namespace DigitGan.Shared.Runs;
 
-public enum RunStatus
-{
-    Queued,
-    Running,
-    Succeeded,
-    Failed,
-    Cancelled,
-}
-
-/// <summary>Live progress of a run, rewritten after every epoch.</summary>
-public sealed record RunProgress
-{
-    public int Epoch { get; init; }
-    public int TotalEpochs { get; init; }
-    public int Step { get; init; }
-    public int StepsPerEpoch { get; init; }
-    public double ImagesPerSecond { get; init; }
-    public double? EtaSeconds { get; init; }
-}
-
 /// <summary>runs/{id}/manifest.json: everything known about a run except its metrics and files.</summary>
 public sealed record RunManifest
 {
@@ -74,6 +54,3 @@ public sealed record RunManifest
 
     public bool IsFinished => Status is RunStatus.Succeeded or RunStatus.Failed or RunStatus.Cancelled;
 }
-
-/// <summary>Where a forked run starts: another run's checkpoint of an epoch ("resume from here").</summary>
-public sealed record RunParent(Guid RunId, int Epoch);
