@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using DigitGan.Jobs.Evaluation;
+using DigitGan.Jobs.Model;
 using DigitGan.Jobs.Training;
 using DigitGan.Shared.Artifacts;
 using DigitGan.Shared.Datasets;
@@ -89,7 +90,7 @@ public static class EvaluateCommand
     {
         var header = Checkpoint.ReadHeader(bytes, source);
         using var init = new TorchSharp.torch.Generator(0);
-        using var generator = new Model.Generator(header.Spec.NoiseDim, init);
+        using var generator = new DcganGenerator(header.Spec.NoiseDim, init);
         Checkpoint.LoadGenerator(generator, bytes, source);
         using var noise = QualityEvaluator.EvaluationNoise(header.Spec with { EvaluationSamples = samples ?? header.Spec.EvaluationSamples });
         return new EvaluationReport

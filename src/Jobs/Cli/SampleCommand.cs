@@ -1,4 +1,5 @@
 using System.CommandLine;
+using DigitGan.Jobs.Model;
 using DigitGan.Jobs.Training;
 using DigitGan.Shared.Artifacts;
 using DigitGan.Shared.Imaging;
@@ -29,7 +30,7 @@ public static class SampleCommand
             var (bytes, source) = await ReadCheckpointAsync(parse.GetValue(checkpoint), parse.GetValue(run), parse.GetValue(epoch), parse.GetValue(store), cancellationToken).ConfigureAwait(false);
             var header = Checkpoint.ReadHeader(bytes, source);
             using var init = new Generator(0);
-            using var generator = new Model.Generator(header.Spec.NoiseDim, init);
+            using var generator = new DcganGenerator(header.Spec.NoiseDim, init);
             Checkpoint.LoadGenerator(generator, bytes, source);
             generator.eval();
 

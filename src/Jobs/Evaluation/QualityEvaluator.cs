@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using DigitGan.Jobs.Model;
 using DigitGan.Jobs.Training;
 using DigitGan.Shared.Artifacts;
 using DigitGan.Shared.Datasets;
@@ -96,7 +97,7 @@ public sealed class QualityEvaluator : IDisposable
     }
 
     /// <summary>Generates a digit for each noise vector (generator in inference mode) and scores them.</summary>
-    public EvaluationMetrics ScoreGenerator(Model.Generator generator, Tensor noise, int epoch, CancellationToken cancellationToken = default)
+    public EvaluationMetrics ScoreGenerator(DcganGenerator generator, Tensor noise, int epoch, CancellationToken cancellationToken = default)
     {
         var clock = Stopwatch.StartNew();
         using var scope = NewDisposeScope();

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using DigitGan.Jobs.Model;
 using DigitGan.Shared.Artifacts;
 using DigitGan.Shared.Runs;
 using static TorchSharp.torch;
@@ -84,7 +85,7 @@ public static class Checkpoint
     }
 
     /// <summary>Loads only the generator weights (for sampling), checking the file first.</summary>
-    public static CheckpointHeader LoadGenerator(Model.Generator generator, byte[] bytes, string source)
+    public static CheckpointHeader LoadGenerator(DcganGenerator generator, byte[] bytes, string source)
     {
         using var reader = OpenVerified(bytes, source);
         var header = ReadHeader(reader, source);

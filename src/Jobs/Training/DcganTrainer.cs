@@ -4,7 +4,6 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn.functional;
-using Generator = DigitGan.Jobs.Model.Generator;
 
 namespace DigitGan.Jobs.Training;
 
@@ -30,8 +29,8 @@ public sealed class DcganTrainer : IDisposable
         Random = new torch.Generator(RunSeeds.Derive(spec.Seed, RunSeeds.Training), device);
         using (var init = new torch.Generator(RunSeeds.Derive(spec.Seed, RunSeeds.Initialization)))
         {
-            Generator = new Generator(spec.NoiseDim, init);
-            Discriminator = new Discriminator(init, Random);
+            Generator = new DcganGenerator(spec.NoiseDim, init);
+            Discriminator = new DcganDiscriminator(init, Random);
         }
 
         Generator.to(device);
@@ -48,8 +47,8 @@ public sealed class DcganTrainer : IDisposable
 
     public RunSpec Spec { get; }
     public Device Device { get; }
-    public Generator Generator { get; }
-    public Discriminator Discriminator { get; }
+    public DcganGenerator Generator { get; }
+    public DcganDiscriminator Discriminator { get; }
     public Adam GeneratorOptimizer { get; }
     public Adam DiscriminatorOptimizer { get; }
 
