@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using DigitGan.Jobs.Benchmarks;
-using DigitGan.Jobs.Training;
+using DigitGan.Jobs.Model;
 using DigitGan.Shared.Artifacts;
 using DigitGan.Shared.Hosting;
 using DigitGan.Shared.Runs;

@@ -124,7 +124,7 @@ public static class EvaluateCommand
             image.Pixels.CopyTo(pixels, i * 28 * 28);
         }
 
-        using var images = TrainingRunner.ToTensor(new IdxImages(folder, files.Length, 28, 28, pixels), files.Length, CPU);
+        using var images = ImageTensors.ToTensor(new IdxImages(folder, files.Length, 28, 28, pixels), files.Length, CPU);
         return new EvaluationReport
         {
             Source = folder,

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using DigitGan.Jobs.Evaluation;
-using DigitGan.Jobs.Training;
+using DigitGan.Jobs.Model;
 using DigitGan.Shared.Artifacts;
 using DigitGan.Shared.Datasets;
 using DigitGan.Shared.Hosting;

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using DigitGan.Jobs.Model;
 using DigitGan.Jobs.Training;
 using DigitGan.Shared.Artifacts;
 using DigitGan.Shared.Hosting;

@@ -1,3 +1,4 @@
+using DigitGan.Jobs.Model;
 using DigitGan.Shared.Artifacts;
 using DigitGan.Shared.Hosting;
 using DigitGan.Shared.Jobs;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using DigitGan.Jobs.Evaluation;
+using DigitGan.Jobs.Model;
 using DigitGan.Shared.Artifacts;
 using DigitGan.Shared.Datasets;
 using DigitGan.Shared.Hosting;
@@ -63,7 +64,7 @@ public sealed class TrainingRunner(RunRepository runs, ITrainingObserver observe
         var spec = manifest.Spec;
         var split = await MnistDataset.LoadAsync(Store, train: true, cancellationToken, datasetCache).ConfigureAwait(false);
         var imageCount = spec.TrainSubset ?? split.Images.Count;
-        using var images = ToTensor(split.Images, imageCount, device);
+        using var images = ImageTensors.ToTensor(split.Images, imageCount, device);
         using var trainer = new DcganTrainer(spec, device);
 
         var startEpoch = 0;
@@ -184,14 +185,6 @@ public sealed class TrainingRunner(RunRepository runs, ITrainingObserver observe
     {
         var steps = (imageCount / batchSize) + (imageCount % batchSize >= 2 ? 1 : 0);
         return maxSteps is { } max ? Math.Min(steps, max) : steps;
-    }
-
-    /// <summary>MNIST bytes -> float tensor [N, 1, 28, 28] scaled to [-1, 1] as (x - 127.5) / 127.5, on the device.</summary>
-    public static Tensor ToTensor(IdxImages images, int count, Device device)
-    {
-        using var scope = NewDisposeScope();
-        var bytes = tensor(images.Pixels.AsSpan(0, count * images.PixelsPerImage).ToArray(), dtype: ScalarType.Byte);
-        return bytes.view(count, 1, images.Rows, images.Columns).to(ScalarType.Float32).sub_(127.5).div_(127.5).to(device).MoveToOuterDisposeScope();
     }
 
     /// <summary>The run's 16 fixed noise vectors, from their own stream of the run's seed: the same cells every epoch.</summary>
