@@ -1,40 +1,10 @@
 using System.Diagnostics;
 using DigitGan.Jobs.Model;
-
 using DigitGan.Jobs.Training;
 using DigitGan.Shared.Runs;
 using static TorchSharp.torch;
 
 namespace DigitGan.Jobs.Benchmarks;
-
-public sealed record StepTimings(double Min, double Median, double Max);
-
-public sealed record StepBenchmarkResult
-{
-    public required string Step { get; init; }
-    public int BatchSize { get; init; }
-    public int WarmupSteps { get; init; }
-    public int TimedSteps { get; init; }
-    public double ImagesPerSecond { get; init; }
-    public double MflopPerImageStep { get; init; }
-    public double AchievedGflops { get; init; }
-
-    /// <summary>Images per second the measured peak would allow: peak / FLOPs per image-step.</summary>
-    public double ComputeBoundImagesPerSecond { get; init; }
-
-    /// <summary>ImagesPerSecond / ComputeBoundImagesPerSecond: the figure to compare across machines.</summary>
-    public double FractionOfBound { get; init; }
-
-    public required StepTimings StepSeconds { get; init; }
-
-    /// <summary>Peak resident memory while this step kind ran (VmHWM reset before it), or the process peak where that cannot be reset.</summary>
-    public long PeakRssBytes { get; init; }
-}
-
-public sealed record PeakMeasurement(double MatmulGflops, double Conv1x1Gflops)
-{
-    public double Gflops => Math.Max(MatmulGflops, Conv1x1Gflops);
-}
 
 /// <summary>
 /// Times training steps of the real model on synthetic batches and relates the rate to the machine's float32 peak,

@@ -12,20 +12,6 @@ using static TorchSharp.torch;
 
 namespace DigitGan.Jobs.Cli;
 
-/// <summary>What `evaluate` writes: where the digits came from, the classifier that scored them, and the metrics.</summary>
-public sealed record EvaluationReport
-{
-    public required string Source { get; init; }
-
-    /// <summary>"checkpoint" or "png-folder".</summary>
-    public required string SourceKind { get; init; }
-
-    public Guid? RunId { get; init; }
-    public required string ClassifierSha256 { get; init; }
-    public required double ClassifierTestAccuracy { get; init; }
-    public required EvaluationMetrics Metrics { get; init; }
-}
-
 /// <summary>
 /// `evaluate`: scores a checkpoint's generator (on the run's fixed evaluation noise, as training does) or a folder
 /// of 28x28 grayscale PNG digits with the stored classifier, prints the metrics and writes them as JSON.

@@ -3,22 +3,9 @@ using System.Text;
 using System.Text.Json;
 using DigitGan.Jobs.Model;
 using DigitGan.Shared.Artifacts;
-using DigitGan.Shared.Runs;
 using static TorchSharp.torch;
 
 namespace DigitGan.Jobs.Training;
-
-/// <summary>What a checkpoint says about itself, readable without loading any tensor.</summary>
-public sealed record CheckpointHeader
-{
-    public int FormatVersion { get; init; } = Checkpoint.FormatVersion;
-    public Guid RunId { get; init; }
-    public int Epoch { get; init; }
-    public long GlobalStep { get; init; }
-    public required RunSpec Spec { get; init; }
-    public string? CodeVersion { get; init; }
-    public DateTimeOffset SavedAt { get; init; }
-}
 
 /// <summary>
 /// One file per checkpoint: a magic line, a JSON header, then in order the generator, the discriminator, both

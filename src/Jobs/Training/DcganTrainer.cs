@@ -7,9 +7,6 @@ using static TorchSharp.torch.nn.functional;
 
 namespace DigitGan.Jobs.Training;
 
-/// <summary>Losses and discriminator outputs of one step, read back to the host.</summary>
-public readonly record struct StepResult(double DLoss, double GLoss, double DReal, double DFake);
-
 /// <summary>
 /// The two networks, their optimizers and the run's random generator: everything a checkpoint holds, and the
 /// train step of shared/MODEL.md. One instance per run; never shares state with another run.

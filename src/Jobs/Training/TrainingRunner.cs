@@ -11,23 +11,6 @@ using static TorchSharp.torch;
 
 namespace DigitGan.Jobs.Training;
 
-/// <summary>Receives what a run does as it happens (the CLI draws progress from it; the worker logs it).</summary>
-public interface ITrainingObserver
-{
-    void Message(string text);
-    void EpochStarted(int epoch, int totalEpochs, int steps);
-    void StepCompleted(int epoch, int step, int steps, StepResult result, double imagesPerSecond);
-    void EpochCompleted(EpochMetrics metrics, int totalEpochs, double? etaSeconds);
-    void EvaluationCompleted(EvaluationMetrics metrics);
-    void HealthFlagRaised(HealthFlag flag);
-}
-
-/// <summary>A run that must not be retried: its losses or weights stopped being finite.</summary>
-public sealed class NonFiniteTrainingException(string message, HealthFlag flag) : Exception(message)
-{
-    public HealthFlag Flag { get; } = flag;
-}
-
 /// <summary>
 /// Trains one run end to end against the artifact store: loads MNIST, resumes from the run's latest checkpoint,
 /// trains epoch by epoch, and writes grids, metrics, checkpoints, the manifest and finally the GIF.
