@@ -53,6 +53,23 @@ public sealed class DcganGenerator : Module<Tensor, Tensor>
 
     public int NoiseDim { get; }
 
+    /// <summary>Renders noise in inference mode (BatchNorm running statistics), as [N, 28, 28] in [-1, 1] on the host.</summary>
+    public float[] Render(Tensor noise)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var wasTraining = training;
+        eval();
+        try
+        {
+            return forward(noise.to(fc.weight!.device)).cpu().data<float>().ToArray();
+        }
+        finally
+        {
+            train(wasTraining);
+        }
+    }
+
     public override Tensor forward(Tensor noise)
     {
         using var scope = NewDisposeScope();

@@ -117,23 +117,6 @@ public sealed class DcganTrainer : IDisposable
         return (logits.narrow(0, 0, real.shape[0]), logits.narrow(0, real.shape[0], fake.shape[0]));
     }
 
-    /// <summary>Renders noise with the generator in inference mode (BatchNorm running statistics), as [N, 28, 28] in [-1, 1].</summary>
-    public float[] Render(Tensor noise)
-    {
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        var wasTraining = Generator.training;
-        Generator.eval();
-        try
-        {
-            return Generator.forward(noise.to(Device)).cpu().data<float>().ToArray();
-        }
-        finally
-        {
-            Generator.train(wasTraining);
-        }
-    }
-
     /// <summary>True when every weight of both networks is finite.</summary>
     public bool WeightsAreFinite()
     {

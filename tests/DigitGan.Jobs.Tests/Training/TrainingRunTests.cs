@@ -1,5 +1,6 @@
 using DigitGan.Jobs.Training;
 using DigitGan.Shared.Artifacts;
+using DigitGan.Shared.Imaging;
 using DigitGan.Shared.Runs;
 using SkiaSharp;
 using Xunit;
@@ -35,7 +36,7 @@ public sealed class TrainingRunTests(MnistStoreFixture fixture) : IClassFixture<
         {
             using var grid = SKBitmap.Decode(await ReadAsync(RunArtifactLayout.Sample(id, epoch)));
             Assert.NotNull(grid);
-            Assert.Equal((4 * 28 * TrainingRunner.GridScale) + (5 * 2), grid.Width);
+            Assert.Equal((4 * 28 * SampleGridLayout.Scale) + (5 * 2), grid.Width);
         }
 
         using var codec = SKCodec.Create(new SKMemoryStream(await ReadAsync(RunArtifactLayout.Gif(id))));
