@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using DigitGan.Jobs.Model;
 using DigitGan.Jobs.Training;
+using DigitGan.Shared.Hosting;
 using DigitGan.Shared.Runs;
 using static TorchSharp.torch;
 
@@ -14,6 +15,34 @@ namespace DigitGan.Jobs.Benchmarks;
 public static class TrainingBenchmark
 {
     public const int PeakSize = 2048;
+
+    /// <summary>Times each step kind between two measurements of the peak; every result is rebased on the higher one.</summary>
+    public static BenchmarkReport Run(IReadOnlyList<StepKind> kinds, int batchSize, int warmup, int steps, Device device, int threads, Action<string> log, CancellationToken cancellationToken)
+    {
+        log($"Device {device.type}, {threads} threads; measuring the float32 peak ...");
+        var peakBefore = MeasurePeak();
+        var results = new List<StepBenchmarkResult>();
+        foreach (var kind in kinds)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            log($"Timing the {kind.ToString().ToLowerInvariant()} step: {warmup} warm-up + {steps} timed steps of {batchSize} images ...");
+            results.Add(MeasureSteps(kind, batchSize, warmup, steps, peakBefore.Gflops, device));
+        }
+
+        // The peak again afterwards; the higher of the two is the bound (conservative for the ratio).
+        var peakAfter = MeasurePeak();
+        var peak = peakAfter.Gflops > peakBefore.Gflops ? peakAfter : peakBefore;
+        return new BenchmarkReport
+        {
+            Machine = new BenchmarkMachine(CpuModel(), Environment.ProcessorCount, threads, device.type.ToString()),
+            CodeVersion = CodeVersion.Current,
+            MeasuredAt = DateTimeOffset.UtcNow,
+            Peak = peak,
+            PeakBefore = peakBefore,
+            PeakAfter = peakAfter,
+            Results = [.. results.Select(r => Rebase(r, peak.Gflops))],
+        };
+    }
 
     public static PeakMeasurement MeasurePeak(int repeats = 10)
     {
@@ -109,6 +138,27 @@ public static class TrainingBenchmark
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             // Not Linux, or not permitted: the figure is then the process-wide peak.
+        }
+    }
+
+    private static StepBenchmarkResult Rebase(StepBenchmarkResult result, double peakGflops)
+    {
+        var bound = peakGflops * 1e3 / result.MflopPerImageStep;
+        return result with { ComputeBoundImagesPerSecond = bound, FractionOfBound = result.ImagesPerSecond / bound };
+    }
+
+    private static string CpuModel()
+    {
+        try
+        {
+            var lines = File.ReadAllLines("/proc/cpuinfo");
+            var model = lines.FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim();
+            var family = lines.FirstOrDefault(l => l.StartsWith("cpu family", StringComparison.Ordinal))?.Split(':', 2)[1].Trim();
+            return $"{model} (family {family})";
+        }
+        catch (IOException)
+        {
+            return "unknown";
         }
     }
 

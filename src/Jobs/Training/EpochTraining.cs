@@ -6,10 +6,7 @@ using static TorchSharp.torch;
 
 namespace DigitGan.Jobs.Training;
 
-/// <summary>
-/// The steps of one epoch: a new order of the images from the run's generator, one train step per batch, each
-/// step's metrics and health flags into the run state, and progress to the observer and the manifest.
-/// </summary>
+/// <summary>The steps of one epoch: shuffle, one train step per batch, metrics and flags into the run state, progress out.</summary>
 /// <param name="progressInterval">How often the manifest's live progress (step, images/s, ETA) is written.</param>
 public sealed class EpochTraining(RunRepository runs, ITrainingObserver observer, TimeSpan progressInterval)
 {

@@ -5,16 +5,10 @@ using static TorchSharp.torch;
 
 namespace DigitGan.Jobs.Training;
 
-/// <summary>
-/// How a run resumes: after every epoch its checkpoint is saved (as latest, and numbered when kept); when the run
-/// starts again the latest is restored into the trainer and the metrics are cut back to its epoch.
-/// </summary>
+/// <summary>How a run resumes: a checkpoint after every epoch (latest, and numbered when kept), the latest restored on restart.</summary>
 public sealed class RunCheckpoints(IArtifactStore store, Guid runId)
 {
-    /// <summary>
-    /// Restores <paramref name="trainer"/> from the latest checkpoint, if there is one, and returns the run's state at
-    /// its epoch: the metrics lines up to it (a crash after writing metrics leaves later ones, which are dropped).
-    /// </summary>
+    /// <summary>Restores the latest checkpoint, if any; the state keeps the metrics up to its epoch (a crash can leave later ones).</summary>
     public async Task<TrainingRunState> ResumeAsync(DcganTrainer trainer, Tensor images, int stepsPerEpoch, CancellationToken cancellationToken)
     {
         var path = RunArtifactLayout.LatestCheckpoint(runId);

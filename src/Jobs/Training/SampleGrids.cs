@@ -7,10 +7,7 @@ using static TorchSharp.torch;
 
 namespace DigitGan.Jobs.Training;
 
-/// <summary>
-/// A run's sample grids: after each epoch the generator draws the run's 16 fixed noise vectors (their own stream of
-/// the run's seed: the same cells every epoch) into samples/epoch-NNNN.png; at the end the grids become its GIF.
-/// </summary>
+/// <summary>A run's sample grids: each epoch draws the same 16 fixed-noise digits (own seed stream); at the end they make its GIF.</summary>
 public sealed class SampleGrids(IArtifactStore store, Guid runId, RunSpec spec) : IDisposable
 {
     public const int GifDelayCentiseconds = 25;

@@ -3,10 +3,7 @@ using static TorchSharp.torch;
 
 namespace DigitGan.Jobs.Training;
 
-/// <summary>
-/// A run while it trains: its trainer and images, its metrics lines so far (a resume's kept ones included), the
-/// health monitor that has seen them, and the flags and wall times of the epochs trained in this process.
-/// </summary>
+/// <summary>A run while it trains: trainer, images, metrics lines so far, health monitor, and this process's epoch flags and times.</summary>
 public sealed class TrainingRunState
 {
     private readonly List<string> metricsLines;

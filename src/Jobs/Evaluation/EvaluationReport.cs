@@ -1,6 +1,6 @@
 using DigitGan.Shared.Runs;
 
-namespace DigitGan.Jobs.Cli;
+namespace DigitGan.Jobs.Evaluation;
 
 /// <summary>What `evaluate` writes: where the digits came from, the classifier that scored them, and the metrics.</summary>
 public sealed record EvaluationReport
