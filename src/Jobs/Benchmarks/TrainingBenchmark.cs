@@ -44,7 +44,7 @@ public static class TrainingBenchmark
         };
     }
 
-    public static PeakMeasurement MeasurePeak(int repeats = 10)
+    private static PeakMeasurement MeasurePeak(int repeats = 10)
     {
         using var scope = NewDisposeScope();
         using var generator = new TorchSharp.torch.Generator(1);
@@ -61,7 +61,7 @@ public static class TrainingBenchmark
         return new PeakMeasurement(matmul, conv);
     }
 
-    public static StepBenchmarkResult MeasureSteps(StepKind step, int batchSize, int warmup, int steps, double peakGflops, Device device)
+    private static StepBenchmarkResult MeasureSteps(StepKind step, int batchSize, int warmup, int steps, double peakGflops, Device device)
     {
         ResetPeakRss();
         var spec = new RunSpec { Step = step, BatchSize = batchSize, Seed = 7 };

@@ -136,6 +136,4 @@ public static class DigitGanCli
             result.AddError($"{option.Name} must be between 1 and {max} (got {value}).");
         }
     });
-
-    internal static void Markup(string markup) => AnsiConsole.MarkupLine(markup);
 }

@@ -42,13 +42,6 @@ public static class Checkpoint
         return buffer.ToArray();
     }
 
-    /// <summary>Reads and verifies the header; throws <see cref="InvalidDataException"/> naming the problem.</summary>
-    public static CheckpointHeader ReadHeader(byte[] bytes, string source)
-    {
-        using var reader = OpenVerified(bytes, source);
-        return ReadHeader(reader, source);
-    }
-
     /// <summary>Restores every part of the checkpoint into a trainer built from the same spec.</summary>
     public static CheckpointHeader Restore(DcganTrainer trainer, byte[] bytes, string source)
     {
