@@ -1,5 +1,5 @@
 using DigitGan.Jobs.Cli;
-using DigitGan.Jobs.Training;
+using DigitGan.Jobs.Model;
 
 NativeMemory.TuneMalloc();
 return await DigitGanCli.RunAsync(args);

@@ -4,7 +4,6 @@ using DigitGan.Shared.Artifacts;
 using DigitGan.Shared.Datasets;
 using DigitGan.Shared.Hosting;
 using DigitGan.Shared.Runs;
-using DigitGan.Testing;
 
 namespace DigitGan.Jobs.Tests;
 

@@ -1,40 +1,11 @@
 using System.Diagnostics;
 using DigitGan.Jobs.Model;
-
 using DigitGan.Jobs.Training;
+using DigitGan.Shared.Hosting;
 using DigitGan.Shared.Runs;
 using static TorchSharp.torch;
 
 namespace DigitGan.Jobs.Benchmarks;
-
-public sealed record StepTimings(double Min, double Median, double Max);
-
-public sealed record StepBenchmarkResult
-{
-    public required string Step { get; init; }
-    public int BatchSize { get; init; }
-    public int WarmupSteps { get; init; }
-    public int TimedSteps { get; init; }
-    public double ImagesPerSecond { get; init; }
-    public double MflopPerImageStep { get; init; }
-    public double AchievedGflops { get; init; }
-
-    /// <summary>Images per second the measured peak would allow: peak / FLOPs per image-step.</summary>
-    public double ComputeBoundImagesPerSecond { get; init; }
-
-    /// <summary>ImagesPerSecond / ComputeBoundImagesPerSecond: the figure to compare across machines.</summary>
-    public double FractionOfBound { get; init; }
-
-    public required StepTimings StepSeconds { get; init; }
-
-    /// <summary>Peak resident memory while this step kind ran (VmHWM reset before it), or the process peak where that cannot be reset.</summary>
-    public long PeakRssBytes { get; init; }
-}
-
-public sealed record PeakMeasurement(double MatmulGflops, double Conv1x1Gflops)
-{
-    public double Gflops => Math.Max(MatmulGflops, Conv1x1Gflops);
-}
 
 /// <summary>
 /// Times training steps of the real model on synthetic batches and relates the rate to the machine's float32 peak,
@@ -45,7 +16,35 @@ public static class TrainingBenchmark
 {
     public const int PeakSize = 2048;
 
-    public static PeakMeasurement MeasurePeak(int repeats = 10)
+    /// <summary>Times each step kind between two measurements of the peak; every result is rebased on the higher one.</summary>
+    public static BenchmarkReport Run(IReadOnlyList<StepKind> kinds, int batchSize, int warmup, int steps, Device device, int threads, Action<string> log, CancellationToken cancellationToken)
+    {
+        log($"Device {device.type}, {threads} threads; measuring the float32 peak ...");
+        var peakBefore = MeasurePeak();
+        var results = new List<StepBenchmarkResult>();
+        foreach (var kind in kinds)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            log($"Timing the {kind.ToString().ToLowerInvariant()} step: {warmup} warm-up + {steps} timed steps of {batchSize} images ...");
+            results.Add(MeasureSteps(kind, batchSize, warmup, steps, peakBefore.Gflops, device));
+        }
+
+        // The peak again afterwards; the higher of the two is the bound (conservative for the ratio).
+        var peakAfter = MeasurePeak();
+        var peak = peakAfter.Gflops > peakBefore.Gflops ? peakAfter : peakBefore;
+        return new BenchmarkReport
+        {
+            Machine = new BenchmarkMachine(CpuModel(), Environment.ProcessorCount, threads, device.type.ToString()),
+            CodeVersion = CodeVersion.Current,
+            MeasuredAt = DateTimeOffset.UtcNow,
+            Peak = peak,
+            PeakBefore = peakBefore,
+            PeakAfter = peakAfter,
+            Results = [.. results.Select(r => Rebase(r, peak.Gflops))],
+        };
+    }
+
+    private static PeakMeasurement MeasurePeak(int repeats = 10)
     {
         using var scope = NewDisposeScope();
         using var generator = new TorchSharp.torch.Generator(1);
@@ -62,7 +61,7 @@ public static class TrainingBenchmark
         return new PeakMeasurement(matmul, conv);
     }
 
-    public static StepBenchmarkResult MeasureSteps(StepKind step, int batchSize, int warmup, int steps, double peakGflops, Device device)
+    private static StepBenchmarkResult MeasureSteps(StepKind step, int batchSize, int warmup, int steps, double peakGflops, Device device)
     {
         ResetPeakRss();
         var spec = new RunSpec { Step = step, BatchSize = batchSize, Seed = 7 };
@@ -139,6 +138,27 @@ public static class TrainingBenchmark
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             // Not Linux, or not permitted: the figure is then the process-wide peak.
+        }
+    }
+
+    private static StepBenchmarkResult Rebase(StepBenchmarkResult result, double peakGflops)
+    {
+        var bound = peakGflops * 1e3 / result.MflopPerImageStep;
+        return result with { ComputeBoundImagesPerSecond = bound, FractionOfBound = result.ImagesPerSecond / bound };
+    }
+
+    private static string CpuModel()
+    {
+        try
+        {
+            var lines = File.ReadAllLines("/proc/cpuinfo");
+            var model = lines.FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim();
+            var family = lines.FirstOrDefault(l => l.StartsWith("cpu family", StringComparison.Ordinal))?.Split(':', 2)[1].Trim();
+            return $"{model} (family {family})";
+        }
+        catch (IOException)
+        {
+            return "unknown";
         }
     }
 

@@ -1,9 +1,8 @@
 using System.CommandLine;
 using System.Text.Json;
 using DigitGan.Jobs.Benchmarks;
-using DigitGan.Jobs.Training;
+using DigitGan.Jobs.Model;
 using DigitGan.Shared.Artifacts;
-using DigitGan.Shared.Hosting;
 using DigitGan.Shared.Runs;
 using Spectre.Console;
 
@@ -38,69 +37,21 @@ public static class BenchCommand
                 _ => [StepKind.Shared, StepKind.Alternating],
             };
 
-            AnsiConsole.MarkupLineInterpolated($"Device {runDevice.type}, {threadCount} threads; measuring the float32 peak ...");
-            var peakBefore = TrainingBenchmark.MeasurePeak();
-            var results = new List<StepBenchmarkResult>();
-            foreach (var kind in kinds)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                AnsiConsole.MarkupLineInterpolated($"Timing the {kind.ToString().ToLowerInvariant()} step: {parse.GetValue(warmup)} warm-up + {parse.GetValue(steps)} timed steps of {parse.GetValue(batchSize)} images ...");
-                results.Add(TrainingBenchmark.MeasureSteps(kind, parse.GetValue(batchSize), parse.GetValue(warmup), parse.GetValue(steps), peakBefore.Gflops, runDevice));
-            }
-
-            // The peak again afterwards; the higher of the two is the bound (conservative for the ratio).
-            var peakAfter = TrainingBenchmark.MeasurePeak();
-            var peak = peakAfter.Gflops > peakBefore.Gflops ? peakAfter : peakBefore;
-            results = [.. results.Select(r => Rebase(r, peak.Gflops))];
-            var peakRss = results.Max(r => r.PeakRssBytes);
-
+            var report = TrainingBenchmark.Run(kinds, parse.GetValue(batchSize), parse.GetValue(warmup), parse.GetValue(steps), runDevice, threadCount, AnsiConsole.WriteLine, cancellationToken);
             var table = new Table().AddColumns("step", "images/s", "GFLOP/s", "MFLOP/img-step", "bound img/s", "fraction of bound", "step s (min/median/max)", "peak RSS MiB");
-            foreach (var r in results)
+            foreach (var r in report.Results)
             {
                 table.AddRow(r.Step, $"{r.ImagesPerSecond:F1}", $"{r.AchievedGflops:F1}", $"{r.MflopPerImageStep:F1}", $"{r.ComputeBoundImagesPerSecond:F1}", $"{r.FractionOfBound:F3}", $"{r.StepSeconds.Min:F3} / {r.StepSeconds.Median:F3} / {r.StepSeconds.Max:F3}", $"{r.PeakRssBytes / 1048576.0:F0}");
             }
 
             AnsiConsole.Write(table);
-            AnsiConsole.MarkupLineInterpolated($"float32 peak: {peak.Gflops:F1} GFLOP/s (torch.mm {peak.MatmulGflops:F1}, 1x1 conv {peak.Conv1x1Gflops:F1}; before {peakBefore.Gflops:F1}, after {peakAfter.Gflops:F1}); peak RSS {peakRss / 1048576.0:F0} MiB");
-
-            var report = new
-            {
-                machine = new { cpu = CpuModel(), cores = Environment.ProcessorCount, threads = threadCount, device = runDevice.type.ToString() },
-                codeVersion = CodeVersion.Current,
-                measuredAt = DateTimeOffset.UtcNow,
-                peakGflops = peak.Gflops,
-                peak,
-                peakBefore,
-                peakAfter,
-                peakRssBytes = peakRss,
-                results,
-            };
+            var (peak, before, after) = (report.Peak, report.PeakBefore, report.PeakAfter);
+            AnsiConsole.MarkupLineInterpolated($"float32 peak: {peak.Gflops:F1} GFLOP/s (torch.mm {peak.MatmulGflops:F1}, 1x1 conv {peak.Conv1x1Gflops:F1}; before {before.Gflops:F1}, after {after.Gflops:F1}); peak RSS {report.PeakRssBytes / 1048576.0:F0} MiB");
             var path = Path.GetFullPath(parse.GetValue(output)!);
             await File.WriteAllTextAsync(path, JsonSerializer.Serialize(report, ArtifactJson.Options), cancellationToken).ConfigureAwait(false);
             Console.WriteLine($"Wrote {path}");
             return 0;
         });
         return command;
-    }
-
-    private static StepBenchmarkResult Rebase(StepBenchmarkResult result, double peakGflops)
-    {
-        var bound = peakGflops * 1e3 / result.MflopPerImageStep;
-        return result with { ComputeBoundImagesPerSecond = bound, FractionOfBound = result.ImagesPerSecond / bound };
-    }
-
-    private static string CpuModel()
-    {
-        try
-        {
-            var lines = File.ReadAllLines("/proc/cpuinfo");
-            var model = lines.FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim();
-            var family = lines.FirstOrDefault(l => l.StartsWith("cpu family", StringComparison.Ordinal))?.Split(':', 2)[1].Trim();
-            return $"{model} (family {family})";
-        }
-        catch (IOException)
-        {
-            return "unknown";
-        }
     }
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using DigitGan.Jobs.Remote;
 using DigitGan.Jobs.Training;
 using DigitGan.Shared.Artifacts;
 using DigitGan.Shared.Datasets;
@@ -59,7 +60,7 @@ public static class DigitGanCli
             await stderr.WriteLineAsync("Interrupted.").ConfigureAwait(false);
             return Interrupted;
         }
-        catch (Exception ex) when (ex is UsageException or RunSpecException or DigitGanConfigurationException)
+        catch (Exception ex) when (ex is UsageException or RunSpecException or DigitGanConfigurationException or ApiKeyRejectedException)
         {
             await stderr.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
             return UsageError;
@@ -136,6 +137,4 @@ public static class DigitGanCli
             result.AddError($"{option.Name} must be between 1 and {max} (got {value}).");
         }
     });
-
-    internal static void Markup(string markup) => AnsiConsole.MarkupLine(markup);
 }

@@ -1,29 +1,12 @@
 using System.CommandLine;
 using System.Text.Json;
 using DigitGan.Jobs.Evaluation;
+using DigitGan.Jobs.Model;
 using DigitGan.Jobs.Training;
 using DigitGan.Shared.Artifacts;
-using DigitGan.Shared.Datasets;
-using DigitGan.Shared.Hosting;
-using DigitGan.Shared.Imaging;
 using DigitGan.Shared.Runs;
-using static TorchSharp.torch;
 
 namespace DigitGan.Jobs.Cli;
-
-/// <summary>What `evaluate` writes: where the digits came from, the classifier that scored them, and the metrics.</summary>
-public sealed record EvaluationReport
-{
-    public required string Source { get; init; }
-
-    /// <summary>"checkpoint" or "png-folder".</summary>
-    public required string SourceKind { get; init; }
-
-    public Guid? RunId { get; init; }
-    public required string ClassifierSha256 { get; init; }
-    public required double ClassifierTestAccuracy { get; init; }
-    public required EvaluationMetrics Metrics { get; init; }
-}
 
 /// <summary>
 /// `evaluate`: scores a checkpoint's generator (on the run's fixed evaluation noise, as training does) or a folder
@@ -53,22 +36,21 @@ public static class EvaluateCommand
             var device = TorchRuntime.SelectDevice();
             TorchRuntime.ConfigureThreads(parse.GetValue(threads));
             await DigitGanCli.EnsureDatasetsAsync(artifacts, cancellationToken).ConfigureAwait(false);
-            using var evaluator = await QualityEvaluator.LoadAsync(artifacts, device, cancellationToken).ConfigureAwait(false)
-                ?? throw new FileNotFoundException($"No digit classifier in the store at {artifacts.Description} or in {DataPaths.ClassifierCache}. {ClassifierFiles.EnableHint}");
+            using var evaluator = await EvaluationReports.LoadEvaluatorAsync(artifacts, device, cancellationToken).ConfigureAwait(false);
 
             var target = parse.GetValue(path);
             EvaluationReport report;
             string defaultOutput;
             if (target is not null && Directory.Exists(target))
             {
-                report = await ScoreFolderAsync(evaluator, Path.GetFullPath(target), cancellationToken).ConfigureAwait(false);
+                report = await EvaluationReports.ScoreFolderAsync(evaluator, Path.GetFullPath(target), cancellationToken).ConfigureAwait(false);
                 defaultOutput = Path.Combine(target, "evaluation.json");
             }
             else
             {
                 var file = target is null ? null : new FileInfo(target);
-                var (bytes, source) = await SampleCommand.ReadCheckpointAsync(file, parse.GetValue(run), parse.GetValue(epoch), artifacts, cancellationToken).ConfigureAwait(false);
-                report = ScoreCheckpoint(evaluator, bytes, source, parse.GetValue(samples));
+                var (bytes, source) = await SampleCommand.ReadCheckpointAsync(file, parse.GetValue(run), parse.GetValue(epoch), () => artifacts, cancellationToken).ConfigureAwait(false);
+                report = CheckpointEvaluation.Score(evaluator, bytes, source, parse.GetValue(samples));
                 defaultOutput = file is not null ? Path.ChangeExtension(file.FullName, ".evaluation.json") : "evaluation.json";
             }
 
@@ -83,54 +65,5 @@ public static class EvaluateCommand
             return 0;
         });
         return command;
-    }
-
-    private static EvaluationReport ScoreCheckpoint(QualityEvaluator evaluator, byte[] bytes, string source, int? samples)
-    {
-        var header = Checkpoint.ReadHeader(bytes, source);
-        using var init = new TorchSharp.torch.Generator(0);
-        using var generator = new Model.Generator(header.Spec.NoiseDim, init);
-        Checkpoint.LoadGenerator(generator, bytes, source);
-        using var noise = QualityEvaluator.EvaluationNoise(header.Spec with { EvaluationSamples = samples ?? header.Spec.EvaluationSamples });
-        return new EvaluationReport
-        {
-            Source = source,
-            SourceKind = "checkpoint",
-            RunId = header.RunId,
-            ClassifierSha256 = evaluator.Classifier.Sha256,
-            ClassifierTestAccuracy = evaluator.Classifier.TestAccuracy,
-            Metrics = evaluator.ScoreGenerator(generator, noise, header.Epoch),
-        };
-    }
-
-    private static async Task<EvaluationReport> ScoreFolderAsync(QualityEvaluator evaluator, string folder, CancellationToken cancellationToken)
-    {
-        var files = Directory.GetFiles(folder, "*.png").Order(StringComparer.Ordinal).ToArray();
-        if (files.Length < 2)
-        {
-            throw new InvalidDataException($"{folder} holds {files.Length} PNG file(s); give a folder of at least 2 (better 10,000) 28x28 grayscale digits.");
-        }
-
-        var pixels = new byte[files.Length * 28 * 28];
-        for (var i = 0; i < files.Length; i++)
-        {
-            var image = PngDecoder.Decode(await File.ReadAllBytesAsync(files[i], cancellationToken).ConfigureAwait(false), files[i]);
-            if (image.Width != 28 || image.Height != 28)
-            {
-                throw new InvalidDataException($"{files[i]} is {image.Width}x{image.Height}; evaluate scores single 28x28 digits (white on black, like MNIST), not grids.");
-            }
-
-            image.Pixels.CopyTo(pixels, i * 28 * 28);
-        }
-
-        using var images = TrainingRunner.ToTensor(new IdxImages(folder, files.Length, 28, 28, pixels), files.Length, CPU);
-        return new EvaluationReport
-        {
-            Source = folder,
-            SourceKind = "png-folder",
-            ClassifierSha256 = evaluator.Classifier.Sha256,
-            ClassifierTestAccuracy = evaluator.Classifier.TestAccuracy,
-            Metrics = evaluator.Score(images),
-        };
     }
 }

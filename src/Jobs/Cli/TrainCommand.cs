@@ -1,7 +1,7 @@
 using System.CommandLine;
+using DigitGan.Jobs.Model;
 using DigitGan.Jobs.Training;
 using DigitGan.Shared.Artifacts;
-using DigitGan.Shared.Hosting;
 using DigitGan.Shared.Runs;
 using Spectre.Console;
 
@@ -39,9 +39,7 @@ public static class TrainCommand
             var artifacts = DigitGanCli.OpenStore(parse.GetValue(store));
             await DigitGanCli.EnsureDatasetsAsync(artifacts, cancellationToken).ConfigureAwait(false);
             var runs = new RunRepository(artifacts);
-            var manifest = resumeId is { } id
-                ? await runs.GetAsync(id, cancellationToken).ConfigureAwait(false) ?? throw new RunNotFoundException(id)
-                : await runs.CreateAsync(spec, CodeVersion.Current, cancellationToken).ConfigureAwait(false);
+            var manifest = await RunStart.CreateOrResumeAsync(runs, spec, resumeId, cancellationToken).ConfigureAwait(false);
 
             AnsiConsole.MarkupLineInterpolated($"Run [bold]{manifest.RunId}[/] ({manifest.Spec.Name}): {manifest.Spec.Epochs} epochs, batch {manifest.Spec.BatchSize}, {manifest.Spec.Step} step, seed {manifest.Spec.Seed}");
             AnsiConsole.MarkupLineInterpolated($"Folder: {(artifacts is FileArtifactStore files ? Path.Combine(files.Root, RunArtifactLayout.RunPrefix(manifest.RunId)) : $"{artifacts.Description}/{RunArtifactLayout.RunPrefix(manifest.RunId)}")}");

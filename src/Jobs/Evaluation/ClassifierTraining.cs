@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using DigitGan.Jobs.Training;
+using DigitGan.Jobs.Model;
 using DigitGan.Shared.Datasets;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -26,7 +26,7 @@ public static class ClassifierTraining
         var random = new torch.Generator(RunSeeds.Derive(seed, RunSeeds.Training), device);
         var model = new DigitClassifier(init, random);
         model.to(device);
-        using var images = TrainingRunner.ToTensor(train.Images, train.Images.Count, device);
+        using var images = ImageTensors.ToTensor(train.Images, train.Images.Count, device);
         using var labels = tensor(train.Labels, dtype: ScalarType.Int64).to(device);
         var count = images.shape[0];
         using var optimizer = optim.Adam(model.parameters(), lr: LearningRate, beta1: 0.9, beta2: 0.999);
@@ -78,7 +78,7 @@ public static class ClassifierTraining
     /// <summary>Share of <paramref name="split"/> the classifier labels correctly.</summary>
     public static double Accuracy(DigitClassifier model, MnistSplit split, Device device)
     {
-        using var images = TrainingRunner.ToTensor(split.Images, split.Images.Count, device);
+        using var images = ImageTensors.ToTensor(split.Images, split.Images.Count, device);
         using var noGrad = no_grad();
         model.eval();
         long correct = 0;

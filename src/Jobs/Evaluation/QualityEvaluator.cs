@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using DigitGan.Jobs.Training;
+using DigitGan.Jobs.Model;
 using DigitGan.Shared.Artifacts;
 using DigitGan.Shared.Datasets;
 using DigitGan.Shared.Runs;
@@ -54,7 +54,7 @@ public sealed class QualityEvaluator : IDisposable
     /// <summary>An evaluator over a classifier in memory (training it computes the floor with this).</summary>
     public static QualityEvaluator Create(DigitClassifier classifier, ClassifierManifest manifest, MnistSplit test, IdxImages trainImages, Device device)
     {
-        using var testImages = TrainingRunner.ToTensor(test.Images, test.Images.Count, device);
+        using var testImages = ImageTensors.ToTensor(test.Images, test.Images.Count, device);
         var reference = Statistics(classifier, testImages, device, out _);
         return new QualityEvaluator(classifier, manifest, reference, trainImages, device);
     }
@@ -64,7 +64,7 @@ public sealed class QualityEvaluator : IDisposable
     {
         if (!floors.TryGetValue(samples, out var floor))
         {
-            using var real = TrainingRunner.ToTensor(trainImages, Math.Min(samples, trainImages.Count), device);
+            using var real = ImageTensors.ToTensor(trainImages, Math.Min(samples, trainImages.Count), device);
             floors[samples] = floor = QualityMath.FrechetDistance(Statistics(classifier, real, device, out _), Reference);
         }
 
@@ -96,7 +96,7 @@ public sealed class QualityEvaluator : IDisposable
     }
 
     /// <summary>Generates a digit for each noise vector (generator in inference mode) and scores them.</summary>
-    public EvaluationMetrics ScoreGenerator(Model.Generator generator, Tensor noise, int epoch, CancellationToken cancellationToken = default)
+    public EvaluationMetrics ScoreGenerator(DcganGenerator generator, Tensor noise, int epoch, CancellationToken cancellationToken = default)
     {
         var clock = Stopwatch.StartNew();
         using var scope = NewDisposeScope();

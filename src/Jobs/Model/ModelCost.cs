@@ -17,7 +17,7 @@ public static class ModelCost
         + (7L * 7 * 128);                        // dense
 
     /// <summary>
-    /// FLOPs of one image through one train step, counting backward as twice the forward (shared/MODEL.md):
+    /// FLOPs of one image through one train step, counting backward as twice the forward (docs/model.md, "Cost per image"):
     /// shared step = 3G + 8D (one G pass, D on real and fake, both backwards), alternating = 4G + 9D.
     /// </summary>
     public static double FlopsPerImageStep(Shared.Runs.StepKind step, int noiseDim = 100)

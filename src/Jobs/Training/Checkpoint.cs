@@ -1,23 +1,12 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using DigitGan.Jobs.Model;
 using DigitGan.Shared.Artifacts;
-using DigitGan.Shared.Runs;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace DigitGan.Jobs.Training;
-
-/// <summary>What a checkpoint says about itself, readable without loading any tensor.</summary>
-public sealed record CheckpointHeader
-{
-    public int FormatVersion { get; init; } = Checkpoint.FormatVersion;
-    public Guid RunId { get; init; }
-    public int Epoch { get; init; }
-    public long GlobalStep { get; init; }
-    public required RunSpec Spec { get; init; }
-    public string? CodeVersion { get; init; }
-    public DateTimeOffset SavedAt { get; init; }
-}
 
 /// <summary>
 /// One file per checkpoint: a magic line, a JSON header, then in order the generator, the discriminator, both
@@ -53,13 +42,6 @@ public static class Checkpoint
         return buffer.ToArray();
     }
 
-    /// <summary>Reads and verifies the header; throws <see cref="InvalidDataException"/> naming the problem.</summary>
-    public static CheckpointHeader ReadHeader(byte[] bytes, string source)
-    {
-        using var reader = OpenVerified(bytes, source);
-        return ReadHeader(reader, source);
-    }
-
     /// <summary>Restores every part of the checkpoint into a trainer built from the same spec.</summary>
     public static CheckpointHeader Restore(DcganTrainer trainer, byte[] bytes, string source)
     {
@@ -83,13 +65,41 @@ public static class Checkpoint
         return header;
     }
 
-    /// <summary>Loads only the generator weights (for sampling), checking the file first.</summary>
-    public static CheckpointHeader LoadGenerator(Model.Generator generator, byte[] bytes, string source)
+    /// <summary>Builds the checkpoint's generator with only its weights loaded (for sampling and scoring), checking the file first.</summary>
+    public static (CheckpointHeader Header, DcganGenerator Generator) LoadGenerator(byte[] bytes, string source)
     {
         using var reader = OpenVerified(bytes, source);
         var header = ReadHeader(reader, source);
-        Load(source, "generator", () => generator.load(reader));
-        return header;
+        using var init = new torch.Generator(0);
+        var generator = new DcganGenerator(header.Spec.NoiseDim, init);
+        try
+        {
+            Load(source, "generator", () => generator.load(reader));
+        }
+        catch
+        {
+            generator.Dispose();
+            throw;
+        }
+
+        return (header, generator);
+    }
+
+    /// <summary>A checkpoint file's bytes, and its full path as their source.</summary>
+    public static async Task<(byte[] Bytes, string Source)> ReadFileAsync(FileInfo file, CancellationToken cancellationToken)
+    {
+        return file.Exists
+            ? (await File.ReadAllBytesAsync(file.FullName, cancellationToken).ConfigureAwait(false), file.FullName)
+            : throw new FileNotFoundException($"Checkpoint file {file.FullName} does not exist.");
+    }
+
+    /// <summary>A run's numbered checkpoint of <paramref name="epoch"/> (null: its latest) from the store, and its path as their source.</summary>
+    public static async Task<(byte[] Bytes, string Source)> ReadFromStoreAsync(IArtifactStore store, Guid runId, int? epoch, CancellationToken cancellationToken)
+    {
+        var path = epoch is { } e ? RunArtifactLayout.Checkpoint(runId, e) : RunArtifactLayout.LatestCheckpoint(runId);
+        var bytes = await store.GetBytesAsync(path, cancellationToken).ConfigureAwait(false)
+            ?? throw new FileNotFoundException($"{path} is not in the store at {store.Description}; list the run's checkpoints in {store.Description}/{RunArtifactLayout.CheckpointsPrefix(runId)}.");
+        return (bytes, path);
     }
 
     private static BinaryReader OpenVerified(byte[] bytes, string source)

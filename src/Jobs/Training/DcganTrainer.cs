@@ -4,16 +4,12 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn.functional;
-using Generator = DigitGan.Jobs.Model.Generator;
 
 namespace DigitGan.Jobs.Training;
 
-/// <summary>Losses and discriminator outputs of one step, read back to the host.</summary>
-public readonly record struct StepResult(double DLoss, double GLoss, double DReal, double DFake);
-
 /// <summary>
 /// The two networks, their optimizers and the run's random generator: everything a checkpoint holds, and the
-/// train step of shared/MODEL.md. One instance per run; never shares state with another run.
+/// train step of docs/model.md. One instance per run; never shares state with another run.
 /// </summary>
 public sealed class DcganTrainer : IDisposable
 {
@@ -30,8 +26,8 @@ public sealed class DcganTrainer : IDisposable
         Random = new torch.Generator(RunSeeds.Derive(spec.Seed, RunSeeds.Training), device);
         using (var init = new torch.Generator(RunSeeds.Derive(spec.Seed, RunSeeds.Initialization)))
         {
-            Generator = new Generator(spec.NoiseDim, init);
-            Discriminator = new Discriminator(init, Random);
+            Generator = new DcganGenerator(spec.NoiseDim, init);
+            Discriminator = new DcganDiscriminator(init, Random);
         }
 
         Generator.to(device);
@@ -48,8 +44,8 @@ public sealed class DcganTrainer : IDisposable
 
     public RunSpec Spec { get; }
     public Device Device { get; }
-    public Generator Generator { get; }
-    public Discriminator Discriminator { get; }
+    public DcganGenerator Generator { get; }
+    public DcganDiscriminator Discriminator { get; }
     public Adam GeneratorOptimizer { get; }
     public Adam DiscriminatorOptimizer { get; }
 
@@ -119,23 +115,6 @@ public sealed class DcganTrainer : IDisposable
     {
         var logits = Discriminator.forward(cat([real, fake]));
         return (logits.narrow(0, 0, real.shape[0]), logits.narrow(0, real.shape[0], fake.shape[0]));
-    }
-
-    /// <summary>Renders noise with the generator in inference mode (BatchNorm running statistics), as [N, 28, 28] in [-1, 1].</summary>
-    public float[] Render(Tensor noise)
-    {
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        var wasTraining = Generator.training;
-        Generator.eval();
-        try
-        {
-            return Generator.forward(noise.to(Device)).cpu().data<float>().ToArray();
-        }
-        finally
-        {
-            Generator.train(wasTraining);
-        }
     }
 
     /// <summary>True when every weight of both networks is finite.</summary>

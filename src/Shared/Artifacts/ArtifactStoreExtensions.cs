@@ -3,6 +3,7 @@ using System.Text.Json;
 
 namespace DigitGan.Shared.Artifacts;
 
+/// <summary>Whole-artifact reads and writes over any store: bytes, UTF-8 text and JSON, with ETags for conditional writes.</summary>
 public static class ArtifactStoreExtensions
 {
     public static async Task<bool> ExistsAsync(this IArtifactStore store, string path, CancellationToken cancellationToken = default)
@@ -75,40 +76,4 @@ public static class ArtifactStoreExtensions
 
     public static Task<string> PutJsonAsync<T>(this IArtifactStore store, string path, T value, WriteCondition? condition = null, CancellationToken cancellationToken = default)
         => store.PutBytesAsync(path, JsonSerializer.SerializeToUtf8Bytes(value, ArtifactJson.Options), condition, cancellationToken);
-
-    /// <summary>Copies an artifact into a local file (streamed); returns false when the artifact is absent.</summary>
-    public static async Task<bool> DownloadToFileAsync(this IArtifactStore store, string path, string localPath, CancellationToken cancellationToken = default)
-    {
-        var reader = await store.OpenReadAsync(path, cancellationToken).ConfigureAwait(false);
-        if (reader is null)
-        {
-            return false;
-        }
-
-        await using (reader.ConfigureAwait(false))
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(localPath))!);
-            var temp = localPath + ".partial";
-            await using (var file = File.Create(temp))
-            {
-                await reader.Content.CopyToAsync(file, cancellationToken).ConfigureAwait(false);
-            }
-
-            File.Move(temp, localPath, overwrite: true);
-            return true;
-        }
-    }
-}
-
-/// <summary>The one JSON convention of every artifact: camelCase, enums as strings, indented manifests.</summary>
-public static class ArtifactJson
-{
-    public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web)
-    {
-        WriteIndented = true,
-        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
-    };
-
-    /// <summary>Single-line form for JSON Lines files.</summary>
-    public static JsonSerializerOptions Lines { get; } = new(Options) { WriteIndented = false };
 }

@@ -34,36 +34,3 @@ public interface IArtifactStore
     /// </summary>
     Task<IAsyncDisposable?> TryAcquireLeaseAsync(string path, CancellationToken cancellationToken = default);
 }
-
-public sealed record ArtifactInfo(string Path, long Length, string ETag, DateTimeOffset LastModified);
-
-/// <summary>An open artifact: its content stream and the ETag it had when opened.</summary>
-public sealed class ArtifactReader(Stream content, ArtifactInfo info) : IAsyncDisposable, IDisposable
-{
-    public Stream Content { get; } = content;
-    public ArtifactInfo Info { get; } = info;
-    public ValueTask DisposeAsync() => Content.DisposeAsync();
-    public void Dispose() => Content.Dispose();
-}
-
-/// <summary>Precondition of a write, in the spirit of HTTP If-Match / If-None-Match: *.</summary>
-public sealed record WriteCondition
-{
-    private WriteCondition(string? ifMatch, bool ifNotExists) => (IfMatchETag, IfNotExists) = (ifMatch, ifNotExists);
-
-    /// <summary>Write only if the artifact's current ETag equals this one.</summary>
-    public string? IfMatchETag { get; }
-
-    /// <summary>Write only if the artifact does not exist yet.</summary>
-    public bool IfNotExists { get; }
-
-    public static WriteCondition IfMatch(string etag) => new(etag ?? throw new ArgumentNullException(nameof(etag)), false);
-    public static WriteCondition IfNoneExists { get; } = new(null, true);
-}
-
-/// <summary>A conditional write lost against a concurrent change.</summary>
-public sealed class ArtifactConflictException(string path, string reason)
-    : Exception($"Artifact '{path}' was changed concurrently ({reason}); re-read it and try again.")
-{
-    public string Path { get; } = path;
-}

@@ -3,9 +3,6 @@ using DigitGan.Shared.Artifacts;
 
 namespace DigitGan.Shared.Datasets;
 
-/// <summary>One MNIST split, loaded and verified.</summary>
-public sealed record MnistSplit(IdxImages Images, byte[] Labels);
-
 /// <summary>Imports the verified MNIST files into a store and loads them back, checking every hash.</summary>
 public static class MnistDataset
 {

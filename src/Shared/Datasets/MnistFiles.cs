@@ -16,13 +16,3 @@ public static class MnistFiles
         [TestLabels] = "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
     };
 }
-
-/// <summary>datasets/mnist/manifest.json: the hash and size of each imported file.</summary>
-public sealed record DatasetManifest
-{
-    public required string Name { get; init; }
-    public required IReadOnlyDictionary<string, DatasetFile> Files { get; init; }
-    public DateTimeOffset ImportedAt { get; init; }
-}
-
-public sealed record DatasetFile(string Sha256, long Length);

@@ -2,12 +2,6 @@ using System.Buffers.Binary;
 
 namespace DigitGan.Shared.Datasets;
 
-/// <summary>Images of one IDX3 file: Count images of Rows x Columns bytes, row-major, 0 = background.</summary>
-public sealed record IdxImages(string Source, int Count, int Rows, int Columns, byte[] Pixels)
-{
-    public int PixelsPerImage => Rows * Columns;
-}
-
 /// <summary>
 /// Reader for the IDX format of MNIST (http://yann.lecun.com/exdb/mnist/): a big-endian magic number
 /// 0x0000TTDD (TT = element type, DD = number of dimensions), DD big-endian int32 sizes, then the data.

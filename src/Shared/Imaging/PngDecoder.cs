@@ -36,7 +36,7 @@ public static class PngDecoder
             }
 
             var data = png.Slice(offset + 8, length);
-            if (PngEncoder.Crc32.Compute(png.Slice(offset + 4, length + 4)) != BinaryPrimitives.ReadUInt32BigEndian(png[(offset + 8 + length)..]))
+            if (Crc32.Compute(png.Slice(offset + 4, length + 4)) != BinaryPrimitives.ReadUInt32BigEndian(png[(offset + 8 + length)..]))
             {
                 throw new InvalidDataException($"{source} is corrupt (CRC mismatch in its {type} chunk).");
             }

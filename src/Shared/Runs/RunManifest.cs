@@ -1,27 +1,4 @@
-using System.Diagnostics.CodeAnalysis;
-using System.Globalization;
-
 namespace DigitGan.Shared.Runs;
-
-public enum RunStatus
-{
-    Queued,
-    Running,
-    Succeeded,
-    Failed,
-    Cancelled,
-}
-
-/// <summary>Live progress of a run, rewritten after every epoch.</summary>
-public sealed record RunProgress
-{
-    public int Epoch { get; init; }
-    public int TotalEpochs { get; init; }
-    public int Step { get; init; }
-    public int StepsPerEpoch { get; init; }
-    public double ImagesPerSecond { get; init; }
-    public double? EtaSeconds { get; init; }
-}
 
 /// <summary>runs/{id}/manifest.json: everything known about a run except its metrics and files.</summary>
 public sealed record RunManifest
@@ -82,20 +59,4 @@ public sealed record RunManifest
     public string? CancelledBy { get; init; }
 
     public bool IsFinished => Status is RunStatus.Succeeded or RunStatus.Failed or RunStatus.Cancelled;
-}
-
-/// <summary>Where a forked run starts: another run's checkpoint of an epoch ("resume from here").</summary>
-public sealed record RunParent(Guid RunId, int Epoch)
-{
-    /// <summary>Reads the RUNID:EPOCH text form (what <see cref="ToString"/> writes and the CLI's --parent takes).</summary>
-    public static bool TryParse(string text, [NotNullWhen(true)] out RunParent? parent)
-    {
-        var parts = text.Split(':');
-        parent = parts.Length == 2 && Guid.TryParse(parts[0], out var runId) && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var epoch)
-            ? new RunParent(runId, epoch)
-            : null;
-        return parent is not null;
-    }
-
-    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{RunId}:{Epoch}");
 }

@@ -205,20 +205,3 @@ public sealed class RunRepository(IArtifactStore store, TimeProvider? clock = nu
     private static Task BackOffAsync(int attempt, CancellationToken cancellationToken)
         => Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 5 + (5 * Math.Min(attempt, 20)))), cancellationToken);
 }
-
-public sealed class RunNotFoundException(Guid runId) : Exception($"Run {runId} does not exist (no {RunArtifactLayout.Manifest(runId)} in the store).")
-{
-    public Guid RunId { get; } = runId;
-}
-
-public sealed class RunSpecException(IReadOnlyDictionary<string, string[]> errors)
-    : Exception("The run spec is invalid: " + string.Join(" ", errors.SelectMany(e => e.Value)))
-{
-    public IReadOnlyDictionary<string, string[]> Errors { get; } = errors;
-}
-
-/// <summary>Another process holds the run's lease: it is being trained there.</summary>
-public sealed class RunLeasedException(Guid runId) : Exception($"Run {runId} is being trained by another process (its lease is held); not starting a second trainer.")
-{
-    public Guid RunId { get; } = runId;
-}

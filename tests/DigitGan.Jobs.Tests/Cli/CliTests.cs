@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using DigitGan.Jobs.Cli;
+using DigitGan.Jobs.Evaluation;
 using DigitGan.Shared.Artifacts;
 using DigitGan.Shared.Runs;
 using SkiaSharp;

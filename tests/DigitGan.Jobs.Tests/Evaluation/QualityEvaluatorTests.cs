@@ -1,6 +1,7 @@
 using System.Text.Json;
 using DigitGan.Jobs.Cli;
 using DigitGan.Jobs.Evaluation;
+using DigitGan.Jobs.Model;
 using DigitGan.Jobs.Training;
 using DigitGan.Shared.Artifacts;
 using DigitGan.Shared.Datasets;
@@ -72,7 +73,7 @@ public sealed class QualityEvaluatorTests(ClassifierStoreFixture fixture) : ICla
     {
         var manifest = fixture.Evaluator.Classifier;
         Assert.Equal(10_000, manifest.FidFloorSamples);
-        using var train = TrainingRunner.ToTensor(fixture.Train.Images, 10_000, CPU);
+        using var train = ImageTensors.ToTensor(fixture.Train.Images, 10_000, CPU);
         var recomputed = QualityMath.FrechetDistance(fixture.Evaluator.StatisticsOf(train), fixture.Evaluator.Reference);
         Assert.Equal(manifest.FidFloor, recomputed, 1e-6 * Math.Max(1, recomputed));
         Assert.True(recomputed > 0);
@@ -81,7 +82,7 @@ public sealed class QualityEvaluatorTests(ClassifierStoreFixture fixture) : ICla
     [Fact]
     public void Real_test_digits_score_as_real_digits()
     {
-        using var test = TrainingRunner.ToTensor(fixture.Test.Images, fixture.Test.Images.Count, CPU);
+        using var test = ImageTensors.ToTensor(fixture.Test.Images, fixture.Test.Images.Count, CPU);
         var metrics = fixture.Evaluator.Score(test);
         Assert.Equal(0, metrics.Fid, 1e-6);
         Assert.True(metrics.InceptionScore > 9.5, $"IS {metrics.InceptionScore}");
@@ -95,7 +96,7 @@ public sealed class QualityEvaluatorTests(ClassifierStoreFixture fixture) : ICla
     {
         // Digits 20,000-21,999: real, but not the ones the floor at 2,000 samples is computed from (0-1,999).
         var subset = new IdxImages("train[20000:22000]", 2000, 28, 28, fixture.Train.Images.Pixels.AsSpan(20_000 * 784, 2000 * 784).ToArray());
-        using var real = TrainingRunner.ToTensor(subset, 2000, CPU);
+        using var real = ImageTensors.ToTensor(subset, 2000, CPU);
         var floor = fixture.Evaluator.FidFloor(2000);
         var fid = fixture.Evaluator.Score(real).Fid;
         Assert.True(fid < 2 * floor, $"real digits: FID {fid} vs floor {floor}");
@@ -127,7 +128,7 @@ public sealed class QualityEvaluatorTests(ClassifierStoreFixture fixture) : ICla
         Assert.True(code == 0, error);
         var report = JsonSerializer.Deserialize<EvaluationReport>(await File.ReadAllBytesAsync(json), ArtifactJson.Options)!;
 
-        using var images = TrainingRunner.ToTensor(fixture.Test.Images, count, CPU);
+        using var images = ImageTensors.ToTensor(fixture.Test.Images, count, CPU);
         var expected = fixture.Evaluator.Score(images);
         Assert.Equal("png-folder", report.SourceKind);
         Assert.Equal(count, report.Metrics.Samples);

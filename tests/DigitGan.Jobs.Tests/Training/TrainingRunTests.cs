@@ -1,5 +1,6 @@
 using DigitGan.Jobs.Training;
 using DigitGan.Shared.Artifacts;
+using DigitGan.Shared.Imaging;
 using DigitGan.Shared.Runs;
 using SkiaSharp;
 using Xunit;
@@ -35,7 +36,7 @@ public sealed class TrainingRunTests(MnistStoreFixture fixture) : IClassFixture<
         {
             using var grid = SKBitmap.Decode(await ReadAsync(RunArtifactLayout.Sample(id, epoch)));
             Assert.NotNull(grid);
-            Assert.Equal((4 * 28 * TrainingRunner.GridScale) + (5 * 2), grid.Width);
+            Assert.Equal((4 * 28 * SampleGridLayout.Scale) + (5 * 2), grid.Width);
         }
 
         using var codec = SKCodec.Create(new SKMemoryStream(await ReadAsync(RunArtifactLayout.Gif(id))));
@@ -43,7 +44,8 @@ public sealed class TrainingRunTests(MnistStoreFixture fixture) : IClassFixture<
         Assert.True(await fixture.Store.ExistsAsync(RunArtifactLayout.Checkpoint(id, 2)));
         Assert.True(await fixture.Store.ExistsAsync(RunArtifactLayout.Checkpoint(id, 3)));
         Assert.False(await fixture.Store.ExistsAsync(RunArtifactLayout.Checkpoint(id, 1)));
-        var header = Checkpoint.ReadHeader(await ReadAsync(RunArtifactLayout.LatestCheckpoint(id)), "latest");
+        var (header, generator) = Checkpoint.LoadGenerator(await ReadAsync(RunArtifactLayout.LatestCheckpoint(id)), "latest");
+        generator.Dispose();
         Assert.Equal((3, id), (header.Epoch, header.RunId));
     }
 
@@ -113,7 +115,7 @@ public sealed class TrainingRunTests(MnistStoreFixture fixture) : IClassFixture<
         flipped[bytes.Length / 2] ^= 0x40;
         Assert.Contains("damaged or truncated", Assert.Throws<InvalidDataException>(() => Checkpoint.Restore(trainer, flipped, "x.ckpt")).Message, StringComparison.Ordinal);
         Assert.Contains("damaged or truncated", Assert.Throws<InvalidDataException>(() => Checkpoint.Restore(trainer, bytes[..(bytes.Length - 1000)], "x.ckpt")).Message, StringComparison.Ordinal);
-        Assert.Contains("not a DigitGan checkpoint", Assert.Throws<InvalidDataException>(() => Checkpoint.ReadHeader("PK\u0003\u0004 some zip"u8.ToArray(), "x.ckpt")).Message, StringComparison.Ordinal);
+        Assert.Contains("not a DigitGan checkpoint", Assert.Throws<InvalidDataException>(() => Checkpoint.LoadGenerator("PK\u0003\u0004 some zip"u8.ToArray(), "x.ckpt")).Message, StringComparison.Ordinal);
 
         using var otherShape = new DcganTrainer(SmallSpec with { NoiseDim = 64 }, CPU);
         Assert.Contains("noise dimension", Assert.Throws<InvalidDataException>(() => Checkpoint.Restore(otherShape, bytes, "x.ckpt")).Message, StringComparison.Ordinal);

@@ -1,26 +1,5 @@
 namespace DigitGan.Shared.Runs;
 
-public enum HealthFlagKind
-{
-    /// <summary>Mean D(real) above 0.95 and mean D(fake) below 0.05 over 200 consecutive steps: G gets no useful gradient.</summary>
-    DiscriminatorWins,
-
-    /// <summary>Fewer than 8 classes hold 5% of the samples, or that count fell by 3 or more since the last evaluation.</summary>
-    ModeCollapse,
-
-    /// <summary>A loss or weight became NaN or infinite: the run failed and keeps its last good checkpoint.</summary>
-    NonFinite,
-}
-
-/// <summary>One firing of a health flag: what, where (epoch, and the step for per-step flags) and the figures behind it.</summary>
-public sealed record HealthFlag
-{
-    public required HealthFlagKind Kind { get; init; }
-    public required int Epoch { get; init; }
-    public long? GlobalStep { get; init; }
-    public required string Detail { get; init; }
-}
-
 /// <summary>
 /// Watches a run's step figures and evaluations and says when a health flag fires. Per-step flags fire once when
 /// their condition starts to hold and again only after it has cleared.

@@ -1,8 +1,7 @@
-using System.Reflection;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace DigitGan.Jobs.Training;
+namespace DigitGan.Jobs.Model;
 
 /// <summary>Chooses the device and thread count at run time, once per process.</summary>
 public static class TorchRuntime

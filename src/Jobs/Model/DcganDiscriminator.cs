@@ -9,7 +9,7 @@ namespace DigitGan.Jobs.Model;
 /// The TF DCGAN tutorial's discriminator: Conv(64, k5, s2) -> LeakyReLU -> Dropout(0.3) -> Conv(128, k5, s2) ->
 /// LeakyReLU -> Dropout(0.3) -> Flatten -> Dense(1), returning one logit per image.
 /// </summary>
-public sealed class Discriminator : Module<Tensor, Tensor>
+public sealed class DcganDiscriminator : Module<Tensor, Tensor>
 {
     public const double DropoutRate = 0.3;
     private const int Kernel = 5;
@@ -23,7 +23,7 @@ public sealed class Discriminator : Module<Tensor, Tensor>
 
     /// <param name="initGenerator">Draws the initial weights (a CPU generator).</param>
     /// <param name="dropoutGenerator">Draws the dropout masks in training: the run's own generator on the training device.</param>
-    public Discriminator(torch.Generator initGenerator, torch.Generator dropoutGenerator) : base(nameof(Discriminator))
+    public DcganDiscriminator(torch.Generator initGenerator, torch.Generator dropoutGenerator) : base(nameof(DcganDiscriminator))
     {
         this.dropoutGenerator = dropoutGenerator;
         conv1 = Conv2d(1, 64, kernel_size: Kernel, stride: Stride, padding: Padding); // computed by SingleChannelConvolutions
@@ -47,8 +47,8 @@ public sealed class Discriminator : Module<Tensor, Tensor>
             ? (ulong)randint(0, long.MaxValue, [1], dtype: ScalarType.Int64, generator: dropoutGenerator).item<long>()
             : 0;
         var x = SingleChannelConvolutions.Conv2d(images, conv1.weight!, conv1.bias, Stride, Padding); // channels-last out
-        x = Dropout(functional.leaky_relu(x, Generator.LeakySlope), key, 0);
-        x = Dropout(functional.leaky_relu(conv2.forward(x), Generator.LeakySlope), key, 1);
+        x = Dropout(functional.leaky_relu(x, DcganGenerator.LeakySlope), key, 0);
+        x = Dropout(functional.leaky_relu(conv2.forward(x), DcganGenerator.LeakySlope), key, 1);
         return fc.forward(x.flatten(1)).MoveToOuterDisposeScope();
     }
 

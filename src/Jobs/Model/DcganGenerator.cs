@@ -9,7 +9,7 @@ namespace DigitGan.Jobs.Model;
 /// The TF DCGAN tutorial's generator: noise -> Dense(7*7*256) -> BN -> LeakyReLU -> reshape 256x7x7 ->
 /// ConvT(128, k5, s1) -> BN -> LeakyReLU -> ConvT(64, k5, s2) -> BN -> LeakyReLU -> ConvT(1, k5, s2) -> tanh.
 /// </summary>
-public sealed class Generator : Module<Tensor, Tensor>
+public sealed class DcganGenerator : Module<Tensor, Tensor>
 {
     // Keras defaults that differ from PyTorch's: LeakyReLU slope 0.3; BatchNorm epsilon 1e-3 and momentum 0.99,
     // which is 0.01 in PyTorch's convention (new = (1 - m) * old + m * batch).
@@ -27,7 +27,7 @@ public sealed class Generator : Module<Tensor, Tensor>
     private readonly BatchNorm2d bn2;
     private readonly ConvTranspose2d ct3;
 
-    public Generator(int noiseDim, torch.Generator initGenerator) : base(nameof(Generator))
+    public DcganGenerator(int noiseDim, torch.Generator initGenerator) : base(nameof(DcganGenerator))
     {
         NoiseDim = noiseDim;
         fc = Linear(noiseDim, 7 * 7 * 256, hasBias: false);
@@ -40,7 +40,7 @@ public sealed class Generator : Module<Tensor, Tensor>
         // so the output grid is shifted by one pixel relative to Keras. A known, harmless difference.
         ct2 = ConvTranspose2d(128, 64, kernel_size: Kernel, stride: 2, padding: Padding, output_padding: 1, bias: false);
         bn2 = BatchNorm2d(64, eps: BatchNormEps, momentum: BatchNormMomentum);
-        
+
         // Holds ct3's weights; forward computes it with SingleChannelConvolutions (same sums, faster on the CPU).
         ct3 = ConvTranspose2d(64, 1, kernel_size: Kernel, stride: 2, padding: Padding, output_padding: 1, bias: false);
         RegisterComponents();
@@ -52,6 +52,23 @@ public sealed class Generator : Module<Tensor, Tensor>
     }
 
     public int NoiseDim { get; }
+
+    /// <summary>Renders noise in inference mode (BatchNorm running statistics), as [N, 28, 28] in [-1, 1] on the host.</summary>
+    public float[] Render(Tensor noise)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var wasTraining = training;
+        eval();
+        try
+        {
+            return forward(noise.to(fc.weight!.device)).cpu().data<float>().ToArray();
+        }
+        finally
+        {
+            train(wasTraining);
+        }
+    }
 
     public override Tensor forward(Tensor noise)
     {

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace DigitGan.Jobs.Training;
+namespace DigitGan.Jobs.Model;
 
 /// <summary>
 /// Keeps a training process's native memory flat and its allocations cheap. Measured here: without these, resident

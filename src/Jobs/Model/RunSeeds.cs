@@ -1,4 +1,4 @@
-namespace DigitGan.Jobs.Training;
+namespace DigitGan.Jobs.Model;
 
 /// <summary>
 /// Independent random streams of one run, all derived from its seed, so that e.g. drawing the fixed sample noise

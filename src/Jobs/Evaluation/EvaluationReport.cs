@@ -1,0 +1,17 @@
+using DigitGan.Shared.Runs;
+
+namespace DigitGan.Jobs.Evaluation;
+
+/// <summary>What `evaluate` writes: where the digits came from, the classifier that scored them, and the metrics.</summary>
+public sealed record EvaluationReport
+{
+    public required string Source { get; init; }
+
+    /// <summary>"checkpoint" or "png-folder".</summary>
+    public required string SourceKind { get; init; }
+
+    public Guid? RunId { get; init; }
+    public required string ClassifierSha256 { get; init; }
+    public required double ClassifierTestAccuracy { get; init; }
+    public required EvaluationMetrics Metrics { get; init; }
+}

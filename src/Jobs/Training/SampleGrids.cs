@@ -1,0 +1,54 @@
+using DigitGan.Jobs.Model;
+using DigitGan.Shared.Artifacts;
+using DigitGan.Shared.Imaging;
+using DigitGan.Shared.Runs;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DigitGan.Jobs.Training;
+
+/// <summary>A run's sample grids: each epoch draws the same 16 fixed-noise digits (own seed stream); at the end they make its GIF.</summary>
+public sealed class SampleGrids(IArtifactStore store, Guid runId, RunSpec spec) : IDisposable
+{
+    public const int GifDelayCentiseconds = 25;
+
+    private readonly Tensor noise = FixedNoise(spec);
+
+    /// <summary>Each digit of rendered pixels ([N, 28, 28] in [-1, 1], see <see cref="DcganGenerator.Render"/>) as an image.</summary>
+    public static List<GrayImage> Cells(float[] pixels, int count) =>
+        [.. Enumerable.Range(0, count).Select(i => GrayImage.FromSignedUnit(pixels.AsSpan(i * 28 * 28, 28 * 28), 28, 28))];
+
+    /// <summary>Draws the epoch's grid with the generator in inference mode and stores it.</summary>
+    public async Task PutAsync(DcganTrainer trainer, int epoch, CancellationToken cancellationToken)
+    {
+        var cells = Cells(trainer.Generator.Render(noise), SampleGridLayout.Cells);
+        var grid = GrayImage.Grid(cells, SampleGridLayout.Columns, SampleGridLayout.Scale, SampleGridLayout.Gap, SampleGridLayout.GapValue);
+        await store.PutBytesAsync(RunArtifactLayout.Sample(runId, epoch), PngEncoder.Encode(grid), cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes the grids of epochs 1 to <paramref name="epochs"/> as the run's GIF; returns the frame count.</summary>
+    public async Task<int> WriteGifAsync(int epochs, CancellationToken cancellationToken)
+    {
+        var frames = new List<GrayImage>(epochs);
+        for (var epoch = 1; epoch <= epochs; epoch++)
+        {
+            var path = RunArtifactLayout.Sample(runId, epoch);
+            var png = await store.GetBytesAsync(path, cancellationToken).ConfigureAwait(false)
+                ?? throw new InvalidDataException($"{path} is missing; cannot build the run's GIF.");
+            frames.Add(PngDecoder.Decode(png, path));
+        }
+
+        using var gif = new MemoryStream();
+        GifEncoder.Write(gif, frames, GifDelayCentiseconds);
+        await store.PutBytesAsync(RunArtifactLayout.Gif(runId), gif.ToArray(), cancellationToken: cancellationToken).ConfigureAwait(false);
+        return frames.Count;
+    }
+
+    public void Dispose() => noise.Dispose();
+
+    private static Tensor FixedNoise(RunSpec spec)
+    {
+        using var generator = new torch.Generator(RunSeeds.Derive(spec.Seed, RunSeeds.SampleNoise));
+        return randn([SampleGridLayout.Cells, spec.NoiseDim], generator: generator);
+    }
+}

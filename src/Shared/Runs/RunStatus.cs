@@ -1,0 +1,11 @@
+namespace DigitGan.Shared.Runs;
+
+/// <summary>Where a run is in its life: waiting, training, or finished one of three ways.</summary>
+public enum RunStatus
+{
+    Queued,
+    Running,
+    Succeeded,
+    Failed,
+    Cancelled,
+}
