@@ -28,7 +28,14 @@ public static class AuthExtensions
         services.AddSingleton<SignInLinks>();
         services.AddSingleton<FailedAttemptLimiter>();
         services.AddDataProtection().SetApplicationName("DigitGan")
-            .AddKeyManagementOptions(keys => keys.XmlRepository = new ArtifactStoreXmlRepository(store));
+            .AddKeyManagementOptions(keys =>
+            {
+                keys.XmlRepository = new ArtifactStoreXmlRepository(store);
+                if (!string.IsNullOrEmpty(auth.DataProtectionSecret))
+                {
+                    keys.XmlEncryptor = new SecretXmlEncryptor(auth.DataProtectionSecret);
+                }
+            });
 
         var oidc = auth.Oidc;
         var authentication = services.AddAuthentication(SelectScheme)

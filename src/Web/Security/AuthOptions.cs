@@ -12,6 +12,12 @@ public sealed class AuthOptions
     /// <summary>Sign-in with an OpenID Connect provider (Microsoft Entra ID or any other); off while Authority is empty.</summary>
     public OidcOptions Oidc { get; set; } = new();
 
+    /// <summary>
+    /// Encrypts the data-protection keys kept in the store (AES-GCM under a key derived from this secret); on Azure a
+    /// Key Vault secret. Empty: the keys are stored unencrypted (the embedded default's data folder is the user's own).
+    /// </summary>
+    public string? DataProtectionSecret { get; set; }
+
     /// <summary>Failed sign-ins and wrong API keys a client may make per minute before it gets 429.</summary>
     public int FailedAttemptsPerMinute { get; set; } = 10;
 }
