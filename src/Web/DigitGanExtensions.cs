@@ -29,6 +29,8 @@ public static class DigitGanExtensions
         services.AddSingleton(ApiKey.Load(options.ApiKey, dataFolder));
         services.AddSingleton<RunService>();
         services.AddHostedService<StartupService>();
+        services.AddDigitGanHealth();
+        builder.AddDigitGanTelemetry();
 
         // The app only enqueues and shows jobs: training runs in worker processes (its own local one by default).
         services.AddHangfire(hangfire => hangfire.UseTrainingQueue(options.Queue, dataFolder));
@@ -62,6 +64,7 @@ public static class DigitGanExtensions
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.MapOpenApi();
+        app.MapDigitGanHealth();
         app.MapScalarApiReference("/api/reference", scalar => scalar.WithTitle("DigitGan API"));
         app.MapRunsApi();
         app.MapHangfireDashboard("/hangfire", new DashboardOptions

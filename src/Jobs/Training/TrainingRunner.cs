@@ -5,6 +5,7 @@ using DigitGan.Shared.Datasets;
 using DigitGan.Shared.Hosting;
 using DigitGan.Shared.Imaging;
 using DigitGan.Shared.Runs;
+using DigitGan.Shared.Telemetry;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -110,10 +111,12 @@ public sealed class TrainingRunner(RunRepository runs, ITrainingObserver observe
         {
             for (var epoch = startEpoch + 1; epoch <= spec.Epochs; epoch++)
             {
+                using var epochSpan = DigitGanTelemetry.StartEpoch(runId, epoch, spec.Epochs);
                 var flags = new List<HealthFlag>();
                 var previousEpochs = epochSeconds.Count > 0 ? epochSeconds.Average() : (double?)null;
                 var summary = TrainEpoch(runId, trainer, images, epoch, stepsPerEpoch, previousEpochs, metricsLines, health, flags, cancellationToken);
                 epochSeconds.Add(summary.Seconds);
+                DigitGanTelemetry.EpochCompleted(epochSpan, summary, device.type.ToString());
                 metricsLines.Add(MetricsLines.Format(summary));
                 if (!trainer.WeightsAreFinite())
                 {
@@ -127,7 +130,12 @@ public sealed class TrainingRunner(RunRepository runs, ITrainingObserver observe
                 if (evaluator is not null && (epoch % spec.EvaluateEvery == 0 || epoch == spec.Epochs))
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    evaluation = evaluator.ScoreGenerator(trainer.Generator, evaluationNoise!, epoch, cancellationToken);
+                    using (var evaluationSpan = DigitGanTelemetry.StartEvaluation(runId, epoch))
+                    {
+                        evaluation = evaluator.ScoreGenerator(trainer.Generator, evaluationNoise!, epoch, cancellationToken);
+                        DigitGanTelemetry.EvaluationCompleted(evaluationSpan, evaluation);
+                    }
+
                     metricsLines.Add(MetricsLines.Format(evaluation));
                     observer.EvaluationCompleted(evaluation);
                     if (health.ObserveEvaluation(epoch, evaluation.ClassesAtLeast5Percent) is { } collapse)
