@@ -5,6 +5,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using DigitGan.Jobs.Client;
 using DigitGan.Shared.Artifacts;
 using DigitGan.Shared.Runs;
 
@@ -56,8 +57,7 @@ public static class SubmitCommand
                 throw new DigitGanCli.UsageException("Pass the API key with --api-key or DIGITGAN_API_KEY (the web app prints it at start; it is kept in its data folder's api-key file).");
             }
 
-            using var http = new HttpClient { BaseAddress = baseUri, Timeout = TimeSpan.FromMinutes(2) };
-            http.DefaultRequestHeaders.Add("X-Api-Key", key);
+            using var http = ResilientHttpClient.Create(baseUri, key, parse.InvocationConfiguration.Error);
             var client = new RunsClient(http);
             var manifest = await client.SubmitAsync(spec, cancellationToken).ConfigureAwait(false);
             var link = new Uri(baseUri, $"runs/{manifest.RunId}");
