@@ -1,5 +1,6 @@
 using System.Net;
 using DigitGan.Shared.Health;
+using DigitGan.Shared.Hosting;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -27,7 +28,7 @@ public sealed class WorkerHealthEndpoint(int port, HealthCheckService health, IL
 
         return int.TryParse(setting, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) && port is > 0 and < 65536
             ? port
-            : throw new Shared.Hosting.DigitGanConfigurationException($"{PortSetting} is '{setting}'; set it to a TCP port (1-65535) for the worker's /health/live and /health/ready, or leave it empty for none.");
+            : throw new DigitGanConfigurationException($"{PortSetting} is '{setting}'; set it to a TCP port (1-65535) for the worker's /health/live and /health/ready, or leave it empty for none.");
     }
 
     public override async Task StartAsync(CancellationToken cancellationToken)
@@ -40,7 +41,7 @@ public sealed class WorkerHealthEndpoint(int port, HealthCheckService health, IL
         }
         catch (HttpListenerException ex)
         {
-            throw new Shared.Hosting.DigitGanConfigurationException($"{PortSetting} is {port}, but the worker cannot listen there: {ex.Message}.");
+            throw new DigitGanConfigurationException($"{PortSetting} is {port}, but the worker cannot listen there: {ex.Message}.");
         }
 
         logger.LogInformation("Health probes on port {Port}: {Live}, {Ready}.", port, HealthRegistration.LivePath, HealthRegistration.ReadyPath);
