@@ -5,7 +5,7 @@
 # $GITHUB_STEP_SUMMARY (or $OUT/summary.md) and exits non-zero when the run fails, is cancelled, times out, or
 # ends with an FID above $MAX_FID.
 # Settings (environment): EPOCHS (50), SEED (0), TAGS (comma-separated extra tags), MAX_FID (none),
-# TIMEOUT_MINUTES (360), POLL_SECONDS (30), OUT (nightly), NIGHTLY_NAME (nightly-YYYYMMDD),
+# TIMEOUT_MINUTES (330), POLL_SECONDS (30), OUT (nightly), NIGHTLY_NAME (nightly-YYYYMMDD),
 # NIGHTLY_EXTRA_ARGS (more `submit` flags, e.g. "--train-subset 6000").
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,7 +23,7 @@ args=(submit --wait --url "$DIGITGAN_URL"
   --name "${NIGHTLY_NAME:-nightly-$(date -u +%Y%m%d)}"
   --epochs "${EPOCHS:-50}" --seed "${SEED:-0}"
   --tag nightly --tag "$commit"
-  --timeout-minutes "${TIMEOUT_MINUTES:-360}" --poll-seconds "${POLL_SECONDS:-30}"
+  --timeout-minutes "${TIMEOUT_MINUTES:-330}" --poll-seconds "${POLL_SECONDS:-30}"
   --out "$out" --summary "${GITHUB_STEP_SUMMARY:-$out/summary.md}")
 IFS=',' read -r -a extra_tags <<< "${TAGS:-}"
 for tag in "${extra_tags[@]}"; do

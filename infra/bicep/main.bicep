@@ -1,10 +1,11 @@
-// DigitGan on Azure: artifact storage, the Hangfire PostgreSQL queue, Key Vault, Log Analytics and a Container Apps
-// environment with the web app and a GPU worker pool. Deploy into a resource group:
-//   az deployment group create -g RG -f infra/bicep/main.bicep -p infra/bicep/main.dev.bicepparam \
-//     -p apiKey=... postgresPassword=... webImage=... workerImage=...
+// DigitGan on Azure: artifact storage, the Hangfire PostgreSQL queue, Key Vault, Log Analytics + Application
+// Insights and a Container Apps environment with the web app and a GPU worker pool. Deploy into a resource group
+// (the deploying identity needs Contributor and Role Based Access Control Administrator there: this template
+// creates role assignments):
+//   az deployment group create -g RG -f infra/bicep/main.bicep -p infra/bicep/main.dev.bicepparam
 targetScope = 'resourceGroup'
 
-@description('Azure region of every resource.')
+@description('Azure region of every resource (the GPU profile must be offered there: README, "Deploy to Azure").')
 param location string = resourceGroup().location
 
 @allowed([
@@ -18,28 +19,37 @@ param environmentName string
 @maxLength(10)
 param namePrefix string = 'digitgan'
 
-@description('Web app image.')
+@description('Web app image, e.g. ghcr.io/OWNER/digitgan-web:SHA; it must come from registryServer.')
 param webImage string
 
-@description('GPU worker image (TORCH_BACKEND=cuda).')
+@description('GPU worker image (TORCH_BACKEND=cuda), e.g. ghcr.io/OWNER/digitgan-worker-cuda:SHA; it must come from registryServer.')
 param workerImage string
 
-@description('Registry of private images (an Azure Container Registry the apps\' identity can pull from); empty for public images.')
-param registryServer string = ''
+@description('The registry both images come from: ghcr.io (or another registry with a user and a password/token) or an Azure Container Registry (*.azurecr.io) that the apps\' identity pulls from with AcrPull.')
+param registryServer string = 'ghcr.io'
+
+@description('Registry user (for ghcr.io: the GitHub account that owns the token); unused for an Azure Container Registry.')
+param registryUsername string = ''
+
+@secure()
+@description('Registry password (for ghcr.io: a token with read:packages), kept in Key Vault; pass an empty one for an Azure Container Registry.')
+param registryPassword string
+
+@description('Resource id of the Azure Container Registry the images come from (registryServer *.azurecr.io): the apps\' identity gets AcrPull on it. Empty for other registries.')
+param acrResourceId string = ''
 
 @description('GPU workers: one training job each.')
 @minValue(0)
 @maxValue(20)
 param workerReplicas int = 1
 
-@description('GPU workload profile type of the workers.')
+@allowed([
+  'Consumption-GPU-NC8as-T4'
+  'Consumption-GPU-NC24-A100'
+  'NC24-A100'
+])
+@description('GPU workload profile of the workers: serverless T4 or A100, or a dedicated A100 node (capacity request needed).')
 param gpuProfileType string = 'Consumption-GPU-NC8as-T4'
-
-@description('vCPUs of one worker.')
-param workerCpu int = 8
-
-@description('Memory of one worker.')
-param workerMemory string = '56Gi'
 
 @description('PostgreSQL compute SKU.')
 param postgresSku string = 'Standard_B1ms'
@@ -53,20 +63,36 @@ param postgresSku string = 'Standard_B1ms'
 param postgresTier string = 'Burstable'
 
 @secure()
-@description('API key for the REST API\'s write calls and the Hangfire dashboard (kept in Key Vault).')
+@minLength(16)
+@description('API key for the REST API\'s write calls and the Hangfire dashboard (kept in Key Vault). Every web replica uses this one key.')
 param apiKey string
 
 @secure()
+@minLength(16)
 @description('PostgreSQL administrator password (kept in Key Vault).')
 param postgresPassword string
 
 var prefix = '${namePrefix}-${environmentName}'
 var suffix = uniqueString(resourceGroup().id, environmentName)
 var blobContributorRoleId = 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
+var acrPullRoleId = '7f951dda-4ed3-4680-a7ca-43fe172d538d'
+var registryIsAcr = endsWith(toLower(registryServer), '.azurecr.io')
+var acrId = registryIsAcr ? acrResourceId : '${resourceGroup().id}/providers/Microsoft.ContainerRegistry/registries/none'
+
+// Deploy-time checks ARM has no statement for: json() of a sentence fails the deployment with that sentence.
+var registryProblems = concat(
+  startsWith(webImage, '${registryServer}/') && startsWith(workerImage, '${registryServer}/') ? [] : ['webImage and workerImage must both come from registryServer ${registryServer}.'],
+  registryIsAcr || (!empty(registryUsername) && !empty(registryPassword)) ? [] : ['${registryServer} is not an Azure Container Registry: set registryUsername and registryPassword (a token that can read the images).'],
+  !registryIsAcr || !empty(acrResourceId) ? [] : ['${registryServer} is an Azure Container Registry: set acrResourceId so the apps\' identity gets AcrPull on it.']
+)
+var registryCheck = empty(registryProblems) ? registryServer : json('Registry settings: ${join(registryProblems, ' ')}')
 
 resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
   name: '${prefix}-apps'
   location: location
+  tags: {
+    registry: registryCheck
+  }
 }
 
 module monitoring 'modules/monitoring.bicep' = {
@@ -103,14 +129,13 @@ resource blobContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = 
   ]
 }
 
-module postgres 'modules/postgres.bicep' = {
-  name: 'postgres'
+module acrPull 'modules/acrpull.bicep' = if (registryIsAcr) {
+  name: 'acrpull'
+  scope: resourceGroup(split(acrId, '/')[2], split(acrId, '/')[4])
   params: {
-    location: location
-    serverName: '${prefix}-pg-${suffix}'
-    administratorPassword: postgresPassword
-    skuName: postgresSku
-    skuTier: postgresTier
+    registryName: last(split(acrId, '/'))
+    principalId: identity.properties.principalId
+    roleId: acrPullRoleId
   }
 }
 
@@ -122,8 +147,40 @@ module vault 'modules/keyvault.bicep' = {
     readerPrincipalId: identity.properties.principalId
     apiKey: apiKey
     postgresPassword: postgresPassword
-    queueConnectionString: 'Host=${postgres.outputs.host};Database=${postgres.outputs.databaseName};Username=${postgres.outputs.administratorLogin};Password=${postgresPassword};SSL Mode=Require'
+    storeRegistryPassword: !registryIsAcr
+    registryPassword: registryPassword
   }
+}
+
+// After the vault's role assignment: creating the server takes minutes, which gives the new assignment time to
+// reach Key Vault before the apps first read their secrets.
+module postgres 'modules/postgres.bicep' = {
+  name: 'postgres'
+  params: {
+    location: location
+    serverName: '${prefix}-pg-${suffix}'
+    administratorPassword: postgresPassword
+    skuName: postgresSku
+    skuTier: postgresTier
+  }
+  dependsOn: [
+    vault
+  ]
+}
+
+resource keyVault 'Microsoft.KeyVault/vaults@2023-07-01' existing = {
+  name: take('${namePrefix}-${environmentName}-${suffix}', 24)
+}
+
+resource queueSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  parent: keyVault
+  name: 'queue-connection-string'
+  properties: {
+    value: 'Host=${postgres.outputs.host};Database=${postgres.outputs.databaseName};Username=${postgres.outputs.administratorLogin};Password=${postgresPassword};SSL Mode=Require'
+  }
+  dependsOn: [
+    vault
+  ]
 }
 
 module apps 'modules/apps.bicep' = {
@@ -132,22 +189,24 @@ module apps 'modules/apps.bicep' = {
     location: location
     prefix: prefix
     workspaceName: monitoring.outputs.workspaceName
+    insightsName: monitoring.outputs.insightsName
     identityId: identity.id
     identityClientId: identity.properties.clientId
     webImage: webImage
     workerImage: workerImage
     registryServer: registryServer
+    registryUsername: registryUsername
+    registrySecretUri: vault.outputs.registrySecretUri
     blobEndpoint: storage.outputs.blobEndpoint
     containerName: storage.outputs.containerName
     apiKeySecretUri: vault.outputs.apiKeySecretUri
-    queueSecretUri: vault.outputs.queueSecretUri
+    queueSecretUri: queueSecret.properties.secretUri
     workerReplicas: workerReplicas
     gpuProfileType: gpuProfileType
-    workerCpu: workerCpu
-    workerMemory: workerMemory
   }
   dependsOn: [
     blobContributor
+    acrPull
   ]
 }
 
@@ -162,3 +221,6 @@ output container string = storage.outputs.containerName
 
 @description('The Key Vault with the API key.')
 output keyVault string = vault.outputs.vaultName
+
+@description('The Application Insights resource the apps export traces, metrics and logs to.')
+output insights string = monitoring.outputs.insightsName

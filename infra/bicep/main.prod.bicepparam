@@ -1,14 +1,17 @@
-// prod: a dedicated pool of A100 workers and a general-purpose database. Secrets come from the deploy workflow.
+// prod: three serverless A100 workers (no dedicated node to reserve, but a GPU quota: README, "Deploy to Azure")
+// and a general-purpose database. Images, registry credentials and secrets come from the environment (the deploy
+// workflow sets them from its secrets); a missing one fails the deploy before it starts.
 using 'main.bicep'
 
 param environmentName = 'prod'
-param webImage = readEnvironmentVariable('DIGITGAN_WEB_IMAGE', 'ghcr.io/digitgan/digitgan-web:latest')
-param workerImage = readEnvironmentVariable('DIGITGAN_WORKER_IMAGE', 'ghcr.io/digitgan/digitgan-worker-cuda:latest')
+param webImage = readEnvironmentVariable('DIGITGAN_WEB_IMAGE')
+param workerImage = readEnvironmentVariable('DIGITGAN_WORKER_IMAGE')
+param registryServer = 'ghcr.io'
+param registryUsername = readEnvironmentVariable('DIGITGAN_REGISTRY_USERNAME')
+param registryPassword = readEnvironmentVariable('DIGITGAN_REGISTRY_PASSWORD')
 param workerReplicas = 3
-param gpuProfileType = 'NC24-A100'
-param workerCpu = 24
-param workerMemory = '220Gi'
+param gpuProfileType = 'Consumption-GPU-NC24-A100'
 param postgresSku = 'Standard_D2ds_v5'
 param postgresTier = 'GeneralPurpose'
-param apiKey = readEnvironmentVariable('DIGITGAN_API_KEY', '')
-param postgresPassword = readEnvironmentVariable('DIGITGAN_POSTGRES_PASSWORD', '')
+param apiKey = readEnvironmentVariable('DIGITGAN_API_KEY')
+param postgresPassword = readEnvironmentVariable('DIGITGAN_POSTGRES_PASSWORD')

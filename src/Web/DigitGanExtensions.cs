@@ -35,6 +35,8 @@ public static class DigitGanExtensions
         services.Configure<AuthOptions>(builder.Configuration.GetSection(AuthSection));
         services.AddDigitGanAuth(builder.Configuration.GetSection(AuthSection).Get<AuthOptions>() ?? new AuthOptions(), store);
         services.AddHostedService<StartupService>();
+        services.AddDigitGanHealth();
+        builder.AddDigitGanTelemetry();
 
         // The app only enqueues and shows jobs: training runs in worker processes (its own local one by default).
         services.AddHangfire(hangfire => hangfire.UseTrainingQueue(options.Queue, dataFolder));
@@ -71,6 +73,7 @@ public static class DigitGanExtensions
         app.UseAuthorization();
         app.UseAntiforgery();
         app.MapOpenApi().RequireAuthorization(DigitGanRoles.ViewerPolicy);
+        app.MapDigitGanHealth();
         app.MapScalarApiReference("/api/reference", scalar => scalar.WithTitle("DigitGan API")).RequireAuthorization(DigitGanRoles.ViewerPolicy);
         app.MapRunsApi();
         app.MapAuthEndpoints();

@@ -88,7 +88,8 @@ public sealed partial class BrowserTests(EmbeddedAppFixture app) : IClassFixture
     public async Task Compare_two_runs_and_pick_a_cell()
     {
         var page = await app.OpenAsync($"/compare?runs={app.RunA.RunId},{app.RunB.RunId}");
-        Assert.Equal(2, await page.Locator("[data-testid=compare-grid]").CountAsync());
+        // The live circuit loads the runs again after the prerender: wait for its render, not the first DOM.
+        await Assertions.Expect(page.Locator("[data-testid=compare-grid]")).ToHaveCountAsync(2);
         await page.ClickAsync("[data-cell='5']");
         await Assertions.Expect(page).ToHaveURLAsync(new Regex("cell=5"), new() { Timeout = 30_000 });
         var cells = page.Locator("[data-testid=cell-strip] img");

@@ -14,11 +14,11 @@ public sealed class BicepTests
     public void Builds_and_lints_with_no_warnings(string file)
     {
         var build = file.EndsWith(".bicepparam", StringComparison.Ordinal) ? "build-params" : "build";
-        var (buildCode, buildOutput) = InfraTools.Run(InfraTools.Bicep, build, file, "--stdout");
+        var (buildCode, buildOutput) = InfraTools.RunWith(DeployEnvironment.Variables, InfraTools.Bicep, build, file, "--stdout");
         Assert.True(buildCode == 0, buildOutput);
         Assert.DoesNotContain("Warning", buildOutput, StringComparison.Ordinal);
 
-        var (lintCode, lintOutput) = InfraTools.Run(InfraTools.Bicep, "lint", file);
+        var (lintCode, lintOutput) = InfraTools.RunWith(DeployEnvironment.Variables, InfraTools.Bicep, "lint", file);
         Assert.True(lintCode == 0 && lintOutput.Trim().Length == 0, $"bicep lint {file}:\n{lintOutput}");
     }
 
@@ -55,6 +55,7 @@ public sealed class BicepTests
         Assert.Contains("4633458b-17de-408a-b874-0445c86b69e6", text, StringComparison.Ordinal); // Key Vault Secrets User
         Assert.Contains("'api-key'", text, StringComparison.Ordinal);
         Assert.Contains("'postgres-password'", text, StringComparison.Ordinal);
+        Assert.Contains("\"Microsoft.Insights/components", text, StringComparison.Ordinal);
         Assert.Contains("workloadProfileName", text, StringComparison.Ordinal);
 
         var outputs = arm.GetProperty("outputs").EnumerateObject().Select(o => o.Name).ToHashSet();

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
 using Xunit;
 
 namespace DigitGan.Infra.Tests;
@@ -58,6 +60,43 @@ public sealed class WorkflowTests
         Assert.Contains("path: nightly/", nightly);
         Assert.Contains("timeout-minutes:", nightly);
         Assert.Contains("--tag nightly", File.ReadAllText(InfraTools.Path("scripts", "nightly.sh")));
+    }
+
+    [Theory]
+    [InlineData("ci.yml")]
+    [InlineData("deploy.yml")]
+    [InlineData("nightly-training.yml")]
+    public void Every_job_has_a_timeout_within_the_hosted_runner_limit(string name)
+    {
+        var workflow = Workflow(name)[Workflow(name).IndexOf("\njobs:", StringComparison.Ordinal)..];
+        var jobs = Regex.Matches(workflow, @"^  ([a-z][a-z0-9-]*):\s*$", RegexOptions.Multiline).Count;
+        var timeouts = Regex.Matches(workflow, @"^    timeout-minutes: (\d+)\s*$", RegexOptions.Multiline).Select(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(jobs, timeouts.Count);
+        Assert.All(timeouts, minutes => Assert.InRange(minutes, 1, 359)); // hosted runners stop a job at 6 hours
+    }
+
+    [Fact]
+    public void The_nightly_wait_ends_before_the_job_so_the_summary_is_written()
+    {
+        var nightly = Workflow("nightly-training.yml");
+        var job = int.Parse(Regex.Match(nightly, @"timeout-minutes: (\d+)").Groups[1].Value, CultureInfo.InvariantCulture);
+        var wait = int.Parse(Regex.Match(nightly, @"TIMEOUT_MINUTES: \$\{\{ inputs.timeout_minutes \|\| (\d+) \}\}").Groups[1].Value, CultureInfo.InvariantCulture);
+        Assert.True(wait + 20 <= job, $"the wait ({wait} min) leaves too little of the job's {job} min for the build, the downloads and the summary");
+        Assert.Contains($"-gt {wait} ]", nightly, StringComparison.Ordinal); // a longer wait given by hand is refused up front
+        Assert.Contains($"TIMEOUT_MINUTES:-{wait}", File.ReadAllText(InfraTools.Path("scripts", "nightly.sh")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Deploy_passes_every_secret_the_parameter_files_read_and_checks_them_first()
+    {
+        var deploy = Workflow("deploy.yml");
+        foreach (var variable in DeployEnvironment.Variables.Keys)
+        {
+            Assert.Contains($"{variable}:", deploy, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("Check that every secret is set", deploy, StringComparison.Ordinal);
+        Assert.Contains("Free disk space for the CUDA image", deploy, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -12,8 +12,11 @@ param location string
 @description('Name prefix of the resources.')
 param prefix string
 
-@description('Log Analytics workspace name (the environment\'s logs).')
+@description('Log Analytics workspace name (the environment\'s console logs).')
 param workspaceName string
+
+@description('Application Insights name (the apps\' OpenTelemetry export).')
+param insightsName string
 
 @description('Resource id of the user-assigned identity both apps run as.')
 param identityId string
@@ -27,8 +30,14 @@ param webImage string
 @description('GPU worker image (built with TORCH_BACKEND=cuda), e.g. ghcr.io/OWNER/digitgan-worker-cuda:SHA.')
 param workerImage string
 
-@description('Registry server of private images (an ACR the identity may pull from); empty for public images.')
-param registryServer string = ''
+@description('The registry both images come from: an Azure Container Registry (*.azurecr.io, pulled with the identity) or another one (pulled with registryUsername and the registry-password secret).')
+param registryServer string
+
+@description('Registry user; unused for an Azure Container Registry.')
+param registryUsername string
+
+@description('Key Vault secret URI of the registry password; empty for an Azure Container Registry.')
+param registrySecretUri string
 
 @description('Blob endpoint of the artifact store, https://ACCOUNT.blob.core.windows.net/.')
 param blobEndpoint string
@@ -47,28 +56,50 @@ param queueSecretUri string
 @maxValue(20)
 param workerReplicas int = 1
 
-@description('GPU workload profile type: Consumption-GPU-NC8as-T4 (serverless T4), Consumption-GPU-NC24-A100, or a dedicated NC24-A100.')
+@allowed([
+  'Consumption-GPU-NC8as-T4'
+  'Consumption-GPU-NC24-A100'
+  'NC24-A100'
+])
+@description('GPU workload profile: serverless T4 or A100, or a dedicated A100 node.')
 param gpuProfileType string = 'Consumption-GPU-NC8as-T4'
-
-@description('vCPUs of one worker (must fit the GPU profile: 8 for NC8as-T4, 24 for NC24-A100).')
-param workerCpu int = 8
-
-@description('Memory of one worker (56Gi for NC8as-T4, 220Gi for NC24-A100).')
-param workerMemory string = '56Gi'
 
 @description('Web app replicas at most (Blazor Server circuits stay on one replica through sticky sessions).')
 @minValue(1)
 @maxValue(10)
 param webMaxReplicas int = 2
 
+// What one worker asks for on each GPU profile: less than the node (T4: 8 vCPU, 56 GiB; A100: 24 vCPU, 220 GiB),
+// because Container Apps keeps part of every node for its own agents. A training run needs far less than this.
+var gpuWorkerResources = {
+  'Consumption-GPU-NC8as-T4': {
+    cpu: '6.0'
+    memory: '44Gi'
+  }
+  'Consumption-GPU-NC24-A100': {
+    cpu: '20.0'
+    memory: '180Gi'
+  }
+  'NC24-A100': {
+    cpu: '20.0'
+    memory: '180Gi'
+  }
+}
 var gpuIsDedicated = !startsWith(gpuProfileType, 'Consumption')
-var registries = empty(registryServer) ? [] : [
-  {
+var webPort = 8080
+var workerHealthPort = 8081
+var registryIsAcr = endsWith(toLower(registryServer), '.azurecr.io')
+var registries = [
+  registryIsAcr ? {
     server: registryServer
     identity: identityId
+  } : {
+    server: registryServer
+    username: registryUsername
+    passwordSecretRef: 'registry-password'
   }
 ]
-var secrets = [
+var secrets = concat([
   {
     name: 'api-key'
     keyVaultUrl: apiKeySecretUri
@@ -79,18 +110,66 @@ var secrets = [
     keyVaultUrl: queueSecretUri
     identity: identityId
   }
-]
+], registryIsAcr ? [] : [
+  {
+    name: 'registry-password'
+    keyVaultUrl: registrySecretUri
+    identity: identityId
+  }
+])
 var sharedEnv = [
   { name: 'DigitGan__Storage__Kind', value: 'Blob' }
   { name: 'DigitGan__Storage__AccountUrl', value: blobEndpoint }
   { name: 'DigitGan__Storage__Container', value: containerName }
   { name: 'DigitGan__Queue__Kind', value: 'PostgreSql' }
   { name: 'DigitGan__Queue__ConnectionString', secretRef: 'queue-connection-string' }
+  { name: 'DigitGan__Telemetry__ConsoleLogs', value: 'Json' }
+  { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: insights.properties.ConnectionString }
   { name: 'AZURE_CLIENT_ID', value: identityClientId }
+]
+
+// Startup allows about two minutes to start; then liveness restarts a replica that stops answering, and readiness
+// (store, queue, MNIST and the classifier verified) keeps traffic from a replica that cannot serve.
+func probes(port int) array => [
+  {
+    type: 'Startup'
+    httpGet: {
+      path: '/health/live'
+      port: port
+    }
+    initialDelaySeconds: 5
+    periodSeconds: 10
+    timeoutSeconds: 5
+    failureThreshold: 10
+  }
+  {
+    type: 'Liveness'
+    httpGet: {
+      path: '/health/live'
+      port: port
+    }
+    periodSeconds: 15
+    timeoutSeconds: 5
+    failureThreshold: 3
+  }
+  {
+    type: 'Readiness'
+    httpGet: {
+      path: '/health/ready'
+      port: port
+    }
+    periodSeconds: 15
+    timeoutSeconds: 25
+    failureThreshold: 3
+  }
 ]
 
 resource workspace 'Microsoft.OperationalInsights/workspaces@2023-09-01' existing = {
   name: workspaceName
+}
+
+resource insights 'Microsoft.Insights/components@2020-02-02' existing = {
+  name: insightsName
 }
 
 resource environment 'Microsoft.App/managedEnvironments@2024-03-01' = {
@@ -137,7 +216,7 @@ resource web 'Microsoft.App/containerApps@2024-03-01' = {
     configuration: {
       ingress: {
         external: true
-        targetPort: 8080
+        targetPort: webPort
         transport: 'auto'
         allowInsecure: false
         stickySessions: {
@@ -160,16 +239,7 @@ resource web 'Microsoft.App/containerApps@2024-03-01' = {
             { name: 'DigitGan__LocalWorker__Enabled', value: 'false' }
             { name: 'DigitGan__ApiKey', secretRef: 'api-key' }
           ])
-          probes: [
-            {
-              type: 'Readiness'
-              httpGet: {
-                path: '/api/runs?pageSize=1'
-                port: 8080
-              }
-              periodSeconds: 10
-            }
-          ]
+          probes: probes(webPort)
         }
       ]
       scale: {
@@ -205,10 +275,13 @@ resource workers 'Microsoft.App/containerApps@2024-03-01' = {
             'worker'
           ]
           resources: {
-            cpu: json(string(workerCpu))
-            memory: workerMemory
+            cpu: json(gpuWorkerResources[gpuProfileType].cpu)
+            memory: gpuWorkerResources[gpuProfileType].memory
           }
-          env: sharedEnv
+          env: concat(sharedEnv, [
+            { name: 'DigitGan__Health__Port', value: string(workerHealthPort) }
+          ])
+          probes: probes(workerHealthPort)
         }
       ]
       // A fixed pool: every replica polls the queue and trains one run at a time.

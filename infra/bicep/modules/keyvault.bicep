@@ -1,5 +1,10 @@
-// Key Vault for the API key and the database password (and the queue connection string built from it); the apps
-// read them through their managed identity (Key Vault Secrets User), never from plain settings.
+// Key Vault for the API key, the database password and the registry password (the queue connection string is
+// added by main.bicep once the database exists); the apps read them through their managed identity (Key Vault
+// Secrets User), never from plain settings.
+//
+// Purge protection is off and deleted vaults are kept the minimum 7 days: the vault holds only what every deploy
+// writes again, so a torn-down environment loses nothing, and `az keyvault purge` frees the name for a re-created
+// one at once (with purge protection on, the name would stay blocked for the whole retention period).
 @description('Azure region.')
 param location string
 
@@ -19,9 +24,12 @@ param apiKey string
 @description('Password of the PostgreSQL administrator.')
 param postgresPassword string
 
+@description('Whether the image registry signs in with a password (not with the identity, as an ACR does).')
+param storeRegistryPassword bool
+
 @secure()
-@description('The Hangfire PostgreSQL connection string (with the password).')
-param queueConnectionString string
+@description('Password (token) of the image registry; unused when storeRegistryPassword is false.')
+param registryPassword string
 
 var secretsUserRoleId = '4633458b-17de-408a-b874-0445c86b69e6'
 
@@ -36,8 +44,7 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
     }
     enableRbacAuthorization: true
     enableSoftDelete: true
-    softDeleteRetentionInDays: 30
-    enablePurgeProtection: true
+    softDeleteRetentionInDays: 7
   }
 }
 
@@ -57,11 +64,11 @@ resource postgresPasswordSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' =
   }
 }
 
-resource queueSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+resource registryPasswordSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (storeRegistryPassword) {
   parent: vault
-  name: 'queue-connection-string'
+  name: 'registry-password'
   properties: {
-    value: queueConnectionString
+    value: registryPassword
   }
 }
 
@@ -76,5 +83,7 @@ resource secretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
 }
 
 output vaultName string = vault.name
+output vaultUri string = vault.properties.vaultUri
 output apiKeySecretUri string = apiKeySecret.properties.secretUri
-output queueSecretUri string = queueSecret.properties.secretUri
+output registrySecretUri string = storeRegistryPassword ? registryPasswordSecret!.properties.secretUri : ''
+output secretsUserAssignmentId string = secretsUser.id

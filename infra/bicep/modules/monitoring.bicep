@@ -1,4 +1,5 @@
-// Log Analytics: the Container Apps environment sends the web app's and the workers' logs here.
+// Log Analytics and a workspace-based Application Insights: the Container Apps environment sends the apps' console
+// logs to the workspace; the apps export OpenTelemetry traces, metrics and logs to Application Insights.
 @description('Azure region.')
 param location string
 
@@ -20,5 +21,17 @@ resource workspace 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
   }
 }
 
+resource insights 'Microsoft.Insights/components@2020-02-02' = {
+  name: '${prefix}-insights'
+  location: location
+  kind: 'web'
+  properties: {
+    Application_Type: 'web'
+    WorkspaceResourceId: workspace.id
+    IngestionMode: 'LogAnalytics'
+  }
+}
+
 output workspaceName string = workspace.name
 output workspaceId string = workspace.id
+output insightsName string = insights.name

@@ -50,7 +50,7 @@ public static class SubmitCommand
                 throw new DigitGanCli.UsageException("Pass the API key with --api-key or DIGITGAN_API_KEY (the web app prints it at start; it is kept in its data folder's api-key file).");
             }
 
-            using var client = new RunsApiClient(baseUri, key, Console.WriteLine);
+            using var client = new RunsApiClient(baseUri, key, Console.WriteLine, parse.InvocationConfiguration.Error);
             var waitFor = parse.GetValue(wait)
                 ? new RunWaitOptions(TimeSpan.FromMinutes(parse.GetValue(timeout)), TimeSpan.FromSeconds(parse.GetValue(poll)), parse.GetValue(maxFid), parse.GetValue(output), parse.GetValue(summary))
                 : null;

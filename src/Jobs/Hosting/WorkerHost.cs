@@ -27,6 +27,7 @@ public static class WorkerHost
         builder.Services.AddScoped<ITrainingJob, TrainingJob>();
         builder.Services.AddHangfire(hangfire => hangfire.UseTrainingQueue(options.Queue, dataFolder));
         builder.Services.AddTrainingServer($"worker-{Environment.MachineName}-{Environment.ProcessId}");
+        builder.AddWorkerObservability();
         if (parentProcessId is { } parent)
         {
             builder.Services.AddHostedService(services => ActivatorUtilities.CreateInstance<ParentProcessWatch>(services, parent));

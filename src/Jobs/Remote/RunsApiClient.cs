@@ -15,10 +15,10 @@ public sealed class RunsApiClient : IDisposable
     private readonly Action<string> log;
 
     /// <param name="log">Receives a line per finished epoch while waiting, and one per download.</param>
-    public RunsApiClient(Uri baseAddress, string apiKey, Action<string> log)
+    /// <param name="retryLog">Receives a line per retried request (transient failures are retried with backoff).</param>
+    public RunsApiClient(Uri baseAddress, string apiKey, Action<string> log, TextWriter retryLog)
     {
-        http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromMinutes(2) };
-        http.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
+        http = ResilientHttpClient.Create(baseAddress, apiKey, retryLog);
         this.log = log;
     }
 

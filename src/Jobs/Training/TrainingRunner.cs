@@ -4,6 +4,7 @@ using DigitGan.Shared.Artifacts;
 using DigitGan.Shared.Datasets;
 using DigitGan.Shared.Hosting;
 using DigitGan.Shared.Runs;
+using DigitGan.Shared.Telemetry;
 using static TorchSharp.torch;
 
 namespace DigitGan.Jobs.Training;
@@ -79,9 +80,11 @@ public sealed class TrainingRunner(RunRepository runs, ITrainingObserver observe
         {
             for (var epoch = startEpoch + 1; epoch <= spec.Epochs; epoch++)
             {
+                using var epochSpan = DigitGanTelemetry.StartEpoch(runId, epoch, spec.Epochs);
                 state.BeginEpoch();
                 var summary = epochs.Train(state, epoch, cancellationToken);
                 state.EndEpoch(summary);
+                DigitGanTelemetry.EpochCompleted(epochSpan, summary, device.type.ToString());
                 if (!trainer.WeightsAreFinite())
                 {
                     throw new NonFiniteTrainingException($"A weight became NaN or infinite in epoch {epoch}; the last good checkpoint (epoch {epoch - 1}) is kept.", epoch, (long)epoch * stepsPerEpoch);
@@ -93,7 +96,12 @@ public sealed class TrainingRunner(RunRepository runs, ITrainingObserver observe
                 if (evaluator is not null && (epoch % spec.EvaluateEvery == 0 || epoch == spec.Epochs))
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    evaluation = evaluator.ScoreGenerator(trainer.Generator, evaluationNoise!, epoch, cancellationToken);
+                    using (var evaluationSpan = DigitGanTelemetry.StartEvaluation(runId, epoch))
+                    {
+                        evaluation = evaluator.ScoreGenerator(trainer.Generator, evaluationNoise!, epoch, cancellationToken);
+                        DigitGanTelemetry.EvaluationCompleted(evaluationSpan, evaluation);
+                    }
+
                     state.Add(evaluation);
                     observer.EvaluationCompleted(evaluation);
                     if (state.Health.ObserveEvaluation(epoch, evaluation.ClassesAtLeast5Percent) is { } collapse)

@@ -3,6 +3,7 @@ using Azure;
 using Azure.Core;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
+using DigitGan.Shared.Telemetry;
 
 namespace DigitGan.Shared.Artifacts;
 
@@ -182,10 +183,12 @@ public sealed class BlobArtifactStore : IArtifactStore
                     try
                     {
                         await _lease.RenewAsync(cancellationToken: _stop.Token).ConfigureAwait(false);
+                        DigitGanTelemetry.LeaseRenewals.Add(1);
                     }
                     catch (RequestFailedException)
                     {
                         // A missed renewal is retried at the next tick; the lease lasts three ticks.
+                        DigitGanTelemetry.LeaseFailures.Add(1);
                     }
                 }
             }
