@@ -72,6 +72,33 @@ param apiKey string
 @description('PostgreSQL administrator password (kept in Key Vault).')
 param postgresPassword string
 
+@minLength(1)
+@description('OpenID Connect issuer the pages sign in with, e.g. https://login.microsoftonline.com/TENANT-ID/v2.0 (README, "Sign-in and roles").')
+param oidcAuthority string
+
+@minLength(1)
+@description('The client (application) id of the app registered with that provider.')
+param oidcClientId string
+
+@secure()
+@minLength(1)
+@description('The registered app\'s client secret (kept in Key Vault).')
+param oidcClientSecret string
+
+@description('The audience bearer tokens for the API must carry (Entra ID: api://CLIENT-ID); empty: the client id.')
+param oidcAudience string = ''
+
+@description('The claim holding roles or groups: roles (app roles) or groups.')
+param oidcRoleClaim string = 'roles'
+
+@description('The value of that claim that makes a user an operator: an app role value or a group object id.')
+param oidcOperatorValue string = 'operator'
+
+@secure()
+@minLength(32)
+@description('Encrypts the data-protection keys (session cookies, antiforgery) kept in blob storage (kept in Key Vault).')
+param dataProtectionSecret string
+
 var prefix = '${namePrefix}-${environmentName}'
 var suffix = uniqueString(resourceGroup().id, environmentName)
 var blobContributorRoleId = 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
@@ -147,6 +174,8 @@ module vault 'modules/keyvault.bicep' = {
     readerPrincipalId: identity.properties.principalId
     apiKey: apiKey
     postgresPassword: postgresPassword
+    oidcClientSecret: oidcClientSecret
+    dataProtectionSecret: dataProtectionSecret
     storeRegistryPassword: !registryIsAcr
     registryPassword: registryPassword
   }
@@ -201,6 +230,15 @@ module apps 'modules/apps.bicep' = {
     containerName: storage.outputs.containerName
     apiKeySecretUri: vault.outputs.apiKeySecretUri
     queueSecretUri: queueSecret.properties.secretUri
+    oidc: {
+      authority: oidcAuthority
+      clientId: oidcClientId
+      audience: empty(oidcAudience) ? oidcClientId : oidcAudience
+      roleClaim: oidcRoleClaim
+      operatorValue: oidcOperatorValue
+    }
+    oidcSecretUri: vault.outputs.oidcClientSecretUri
+    dataProtectionSecretUri: vault.outputs.dataProtectionSecretUri
     workerReplicas: workerReplicas
     gpuProfileType: gpuProfileType
   }

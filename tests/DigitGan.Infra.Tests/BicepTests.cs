@@ -64,6 +64,32 @@ public sealed class BicepTests
         Assert.Equal("securestring", arm.GetProperty("parameters").GetProperty("postgresPassword").GetProperty("type").GetString());
     }
 
+    [Fact]
+    public void The_web_app_turns_anonymous_read_off_and_signs_in_with_oidc_whose_secrets_come_from_key_vault()
+    {
+        var (code, json) = InfraTools.Run(InfraTools.Bicep, "build", "infra/bicep/main.bicep", "--stdout");
+        Assert.Equal(0, code);
+        var arm = JsonDocument.Parse(json[..(json.LastIndexOf('}') + 1)]).RootElement;
+        var text = arm.GetRawText().Replace(" ", "", StringComparison.Ordinal);
+
+        // The env list compiles to createObject('name', N, 'value', V) / ('secretRef', S) calls.
+        Assert.Contains("createObject('name','DigitGan__Auth__AnonymousRead','value','false')", text, StringComparison.Ordinal);
+        foreach (var setting in new[] { "Authority", "ClientId", "Audience", "RoleClaim", "OperatorValue" })
+        {
+            Assert.Contains($"DigitGan__Auth__Oidc__{setting}", text, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("createObject('name','DigitGan__Auth__Oidc__ClientSecret','secretRef','oidc-client-secret')", text, StringComparison.Ordinal);
+        Assert.Contains("createObject('name','DigitGan__Auth__DataProtectionSecret','secretRef','data-protection-secret')", text, StringComparison.Ordinal);
+        Assert.Contains("'oidc-client-secret'", text, StringComparison.Ordinal); // a Key Vault secret
+        foreach (var secret in new[] { "oidcClientSecret", "dataProtectionSecret" })
+        {
+            var parameter = arm.GetProperty("parameters").GetProperty(secret);
+            Assert.Equal("securestring", parameter.GetProperty("type").GetString());
+            Assert.False(parameter.TryGetProperty("defaultValue", out _), $"{secret} must have no default");
+        }
+    }
+
     [Theory]
     [InlineData("dev")]
     [InlineData("prod")]

@@ -11,6 +11,10 @@ internal static class DeployEnvironment
         ["DIGITGAN_REGISTRY_PASSWORD"] = "stand-in-registry-token",
         ["DIGITGAN_API_KEY"] = "stand-in-api-key-0123456789",
         ["DIGITGAN_POSTGRES_PASSWORD"] = "stand-in-postgres-password-0123",
+        ["DIGITGAN_OIDC_AUTHORITY"] = "https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000/v2.0",
+        ["DIGITGAN_OIDC_CLIENT_ID"] = "11111111-1111-1111-1111-111111111111",
+        ["DIGITGAN_OIDC_CLIENT_SECRET"] = "stand-in-client-secret",
+        ["DIGITGAN_DATA_PROTECTION_SECRET"] = "stand-in-data-protection-secret-0123456789",
     };
 
     /// <summary>The same variables, all unset.</summary>

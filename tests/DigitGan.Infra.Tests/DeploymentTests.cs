@@ -29,7 +29,7 @@ public sealed partial class DeploymentTests
     {
         var parameters = Main.Value.GetProperty("parameters");
         var secure = parameters.EnumerateObject().Where(p => p.Value.GetProperty("type").GetString() == "securestring").Select(p => p.Name).ToList();
-        Assert.Equal(["apiKey", "postgresPassword", "registryPassword"], secure.Order());
+        Assert.Equal(["apiKey", "dataProtectionSecret", "oidcClientSecret", "postgresPassword", "registryPassword"], secure.Order());
         Assert.All(secure, name => Assert.False(parameters.GetProperty(name).TryGetProperty("defaultValue", out _), $"{name} has a default"));
         Assert.Equal(16, parameters.GetProperty("apiKey").GetProperty("minLength").GetInt32());
         Assert.Equal(16, parameters.GetProperty("postgresPassword").GetProperty("minLength").GetInt32());

@@ -51,6 +51,15 @@ param apiKeySecretUri string
 @description('Key Vault secret URI of the Hangfire PostgreSQL connection string.')
 param queueSecretUri string
 
+@description('OpenID Connect sign-in of the web app: authority, clientId, audience, roleClaim, operatorValue.')
+param oidc object
+
+@description('Key Vault URI of the OpenID Connect client secret.')
+param oidcSecretUri string
+
+@description('Key Vault URI of the secret that encrypts the data-protection keys.')
+param dataProtectionSecretUri string
+
 @description('Workers: one training job each.')
 @minValue(0)
 @maxValue(20)
@@ -114,6 +123,20 @@ var secrets = concat([
   {
     name: 'registry-password'
     keyVaultUrl: registrySecretUri
+    identity: identityId
+  }
+])
+
+// Only the web app signs users in, so only it reads these two.
+var webSecrets = concat(secrets, [
+  {
+    name: 'oidc-client-secret'
+    keyVaultUrl: oidcSecretUri
+    identity: identityId
+  }
+  {
+    name: 'data-protection-secret'
+    keyVaultUrl: dataProtectionSecretUri
     identity: identityId
   }
 ])
@@ -223,7 +246,7 @@ resource web 'Microsoft.App/containerApps@2024-03-01' = {
           affinity: 'sticky'
         }
       }
-      secrets: secrets
+      secrets: webSecrets
       registries: registries
     }
     template: {
@@ -238,6 +261,15 @@ resource web 'Microsoft.App/containerApps@2024-03-01' = {
           env: concat(sharedEnv, [
             { name: 'DigitGan__LocalWorker__Enabled', value: 'false' }
             { name: 'DigitGan__ApiKey', secretRef: 'api-key' }
+            // Nobody who merely finds the URL sees runs: everyone signs in (Entra ID, or the key for scripts).
+            { name: 'DigitGan__Auth__AnonymousRead', value: 'false' }
+            { name: 'DigitGan__Auth__Oidc__Authority', value: oidc.authority }
+            { name: 'DigitGan__Auth__Oidc__ClientId', value: oidc.clientId }
+            { name: 'DigitGan__Auth__Oidc__ClientSecret', secretRef: 'oidc-client-secret' }
+            { name: 'DigitGan__Auth__Oidc__Audience', value: oidc.audience }
+            { name: 'DigitGan__Auth__Oidc__RoleClaim', value: oidc.roleClaim }
+            { name: 'DigitGan__Auth__Oidc__OperatorValue', value: oidc.operatorValue }
+            { name: 'DigitGan__Auth__DataProtectionSecret', secretRef: 'data-protection-secret' }
           ])
           probes: probes(webPort)
         }

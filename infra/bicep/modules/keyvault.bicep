@@ -24,6 +24,14 @@ param apiKey string
 @description('Password of the PostgreSQL administrator.')
 param postgresPassword string
 
+@secure()
+@description('The client secret of the app registered with the OpenID Connect provider.')
+param oidcClientSecret string
+
+@secure()
+@description('The secret the data-protection keys in blob storage are encrypted under.')
+param dataProtectionSecret string
+
 @description('Whether the image registry signs in with a password (not with the identity, as an ACR does).')
 param storeRegistryPassword bool
 
@@ -45,6 +53,22 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
     enableRbacAuthorization: true
     enableSoftDelete: true
     softDeleteRetentionInDays: 7
+  }
+}
+
+resource oidcClientSecretValue 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  parent: vault
+  name: 'oidc-client-secret'
+  properties: {
+    value: oidcClientSecret
+  }
+}
+
+resource dataProtectionSecretValue 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  parent: vault
+  name: 'data-protection-secret'
+  properties: {
+    value: dataProtectionSecret
   }
 }
 
@@ -85,5 +109,7 @@ resource secretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
 output vaultName string = vault.name
 output vaultUri string = vault.properties.vaultUri
 output apiKeySecretUri string = apiKeySecret.properties.secretUri
+output oidcClientSecretUri string = oidcClientSecretValue.properties.secretUri
+output dataProtectionSecretUri string = dataProtectionSecretValue.properties.secretUri
 output registrySecretUri string = storeRegistryPassword ? registryPasswordSecret!.properties.secretUri : ''
 output secretsUserAssignmentId string = secretsUser.id
