@@ -62,7 +62,7 @@ public sealed class FileArtifactStore : IArtifactStore
             Directory.CreateDirectory(Path.GetDirectoryName(full)!);
             if (condition is null)
             {
-                File.Move(temp, full, overwrite: true);
+                MoveIntoPlace(temp, full);
                 return etag;
             }
 
@@ -87,13 +87,27 @@ public sealed class FileArtifactStore : IArtifactStore
                     }
                 }
 
-                File.Move(temp, full, overwrite: true);
+                MoveIntoPlace(temp, full);
                 return etag;
             }
         }
         finally
         {
             File.Delete(temp);
+        }
+    }
+
+    // A delete of the folder's last file removes the folder; if that raced this write, create it again once.
+    private static void MoveIntoPlace(string temp, string full)
+    {
+        try
+        {
+            File.Move(temp, full, overwrite: true);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+            File.Move(temp, full, overwrite: true);
         }
     }
 
@@ -148,7 +162,31 @@ public sealed class FileArtifactStore : IArtifactStore
         }
 
         File.Delete(full);
+        RemoveEmptyFolders(Path.GetDirectoryName(full)!);
         return Task.FromResult(true);
+    }
+
+    /// <summary>Removes <paramref name="folder"/> and its parents up to the root while they are empty, so deleted runs leave no folders.</summary>
+    private void RemoveEmptyFolders(string folder)
+    {
+        while (folder.Length > _root.Length && folder.StartsWith(_root, StringComparison.Ordinal))
+        {
+            try
+            {
+                if (Directory.EnumerateFileSystemEntries(folder).Any())
+                {
+                    return;
+                }
+
+                Directory.Delete(folder);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                return; // a concurrent write filled it again, or another delete removed it first
+            }
+
+            folder = Path.GetDirectoryName(folder)!;
+        }
     }
 
     private string FullPath(string path) => Path.Combine(_root, ArtifactPath.Validate(path));
