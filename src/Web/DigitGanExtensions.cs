@@ -29,7 +29,7 @@ public static class DigitGanExtensions
         var services = builder.Services;
         services.Configure<DigitGanOptions>(builder.Configuration.GetSection(DigitGanOptions.Section));
         services.AddSingleton(store);
-        services.AddSingleton(new RunRepository(store));
+        services.AddSingleton(provider => new RunRepository(store, logger: provider.GetRequiredService<ILogger<RunRepository>>()));
         services.AddSingleton(ApiKey.Load(options.ApiKey, dataFolder));
         services.AddSingleton<RunService>();
         services.Configure<AuthOptions>(builder.Configuration.GetSection(AuthSection));

@@ -19,6 +19,7 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
             RunSpecException spec => new ValidationProblemDetails(spec.Errors.ToDictionary(e => e.Key, e => e.Value)) { Status = 400, Title = "The run spec is invalid" },
             RunAccessDeniedException denied => new ProblemDetails { Status = denied.StatusCode, Title = denied.StatusCode == 401 ? "Not signed in" : "Operator role required", Detail = denied.Message },
             RunNotFoundException notFound => new ProblemDetails { Status = 404, Title = "Not found", Detail = $"Run {notFound.RunId} does not exist." },
+            RunDamagedException damaged => new ProblemDetails { Status = 409, Title = "The run is damaged", Detail = damaged.Message },
             BadHttpRequestException bad => new ProblemDetails { Status = bad.StatusCode, Title = "Bad request", Detail = bad.Message },
             _ when StorageErrors.IsUnreachable(exception)
                 => new ProblemDetails { Status = 503, Title = "Storage is unreachable", Detail = "The artifact store did not answer; nothing was changed. Try again shortly." },

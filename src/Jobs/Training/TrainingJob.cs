@@ -22,7 +22,7 @@ public sealed class TrainingJob(IArtifactStore store, ILogger<TrainingJob> logge
 
     public async Task RunAsync(Guid runId, CancellationToken cancellationToken)
     {
-        var runs = new RunRepository(store);
+        var runs = new RunRepository(store, logger: logger);
         var manifest = await runs.GetAsync(runId, cancellationToken).ConfigureAwait(false);
         if (manifest is null)
         {

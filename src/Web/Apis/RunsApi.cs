@@ -72,9 +72,9 @@ public static class RunsApi
             }
         }
 
-        if (page < 1)
+        if (page is < 1 or > RunQuery.MaxPage)
         {
-            errors["page"] = ["Page must be 1 or more."];
+            errors["page"] = [$"Page must be between 1 and {RunQuery.MaxPage:N0}."];
         }
 
         if (pageSize is < 1 or > RunQuery.MaxPageSize)

@@ -55,6 +55,11 @@ public sealed class RunService(RunRepository runs, IBackgroundJobClient jobs, Jo
     public async Task<RunManifest> CancelAsync(Guid runId, ClaimsPrincipal user, CancellationToken cancellationToken = default)
     {
         var by = RunAccess.RequireOperator(user, "cancel runs");
+        if (await runs.GetAsync(runId, cancellationToken).ConfigureAwait(false) is { Status: RunStatus.Damaged } damaged)
+        {
+            return damaged; // nothing runs from an unreadable manifest, and it cannot be rewritten
+        }
+
         var manifest = await runs.UpdateAsync(runId, m => m.IsFinished ? m : m with
         {
             CancelRequestedAt = m.CancelRequestedAt ?? DateTimeOffset.UtcNow,
@@ -109,13 +114,22 @@ public sealed class RunService(RunRepository runs, IBackgroundJobClient jobs, Jo
         var count = 0;
         foreach (var runId in unfinished)
         {
-            if ((await runs.GetAsync(runId, cancellationToken).ConfigureAwait(false))?.JobId is { } jobId && IsLive(jobId))
+            // One run at a time: a run that cannot be enqueued is logged and the others still are.
+            try
             {
-                continue; // a shared queue still holds its job (or a worker is running it)
-            }
+                var manifest = await runs.GetAsync(runId, cancellationToken).ConfigureAwait(false);
+                if (manifest is null || manifest.IsFinished || (manifest.JobId is { } jobId && IsLive(jobId)))
+                {
+                    continue; // gone, damaged or finished meanwhile, or a shared queue still holds its job
+                }
 
-            await EnqueueAsync(runId, cancellationToken).ConfigureAwait(false);
-            count++;
+                await EnqueueAsync(runId, cancellationToken).ConfigureAwait(false);
+                count++;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.LogWarning("Run {RunId} could not be enqueued again: {Error}", runId, ex.Message);
+            }
         }
 
         if (count > 0)
