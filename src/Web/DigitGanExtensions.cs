@@ -51,6 +51,8 @@ public static class DigitGanExtensions
             json.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
         });
         services.AddProblemDetails();
+        services.AddSubmitRateLimit(options.Limits);
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.Limits.MaxRequestBodyBytes);
         services.AddExceptionHandler<ProblemExceptionHandler>();
         services.AddOpenApi(openApi => openApi.AddDocumentTransformer<SecuritySchemesTransformer>());
 
@@ -69,6 +71,7 @@ public static class DigitGanExtensions
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
         app.UseAntiforgery();
         app.MapOpenApi().RequireAuthorization(DigitGanRoles.ViewerPolicy);
         app.MapScalarApiReference("/api/reference", scalar => scalar.WithTitle("DigitGan API")).RequireAuthorization(DigitGanRoles.ViewerPolicy);

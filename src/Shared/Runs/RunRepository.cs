@@ -110,9 +110,16 @@ public sealed class RunRepository(IArtifactStore store, TimeProvider? clock = nu
         var manifest = await ReadManifestAsync(runId, cancellationToken).ConfigureAwait(false);
         if (manifest is { Status: RunStatus.Damaged })
         {
-            await UpdateIndexAsync(runs => runs.Any(r => r.RunId == runId && r.Status == RunStatus.Damaged)
-                ? null
-                : [.. runs.Where(r => r.RunId != runId), RunSummary.From(manifest)], cancellationToken).ConfigureAwait(false);
+            var marked = false;
+            await UpdateIndexAsync(runs =>
+            {
+                marked = !runs.Any(r => r.RunId == runId && r.Status == RunStatus.Damaged);
+                return marked ? [.. runs.Where(r => r.RunId != runId), RunSummary.From(manifest)] : null;
+            }, cancellationToken).ConfigureAwait(false);
+            if (marked)
+            {
+                _logger.LogWarning("Run {RunId} is damaged and now lists as such: {Reason}", runId, manifest.Error);
+            }
         }
 
         return manifest;
@@ -127,9 +134,7 @@ public sealed class RunRepository(IArtifactStore store, TimeProvider? clock = nu
         }
         catch (InvalidDataException ex)
         {
-            var reason = DamageReason(path, ex);
-            _logger.LogWarning("Run {RunId} is damaged: {Reason}", runId, reason);
-            return RunManifest.Damaged(runId, reason);
+            return RunManifest.Damaged(runId, DamageReason(path, ex));
         }
     }
 
@@ -233,6 +238,11 @@ public sealed class RunRepository(IArtifactStore store, TimeProvider? clock = nu
             if (RunArtifactLayout.RunIdOfManifest(info.Path) is { } runId
                 && await ReadManifestAsync(runId, cancellationToken).ConfigureAwait(false) is { } manifest)
             {
+                if (manifest.Status == RunStatus.Damaged)
+                {
+                    _logger.LogWarning("Run {RunId} is damaged and lists as such: {Reason}", runId, manifest.Error);
+                }
+
                 summaries.Add(RunSummary.From(manifest));
             }
         }

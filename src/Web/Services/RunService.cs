@@ -6,6 +6,7 @@ using DigitGan.Shared.Jobs;
 using DigitGan.Shared.Runs;
 using DigitGan.Web.Security;
 using Hangfire;
+using Microsoft.Extensions.Options;
 
 namespace DigitGan.Web.Services;
 
@@ -13,17 +14,34 @@ namespace DigitGan.Web.Services;
 /// Owns the run lifecycle for the API and the pages: validates and submits runs (manifest first, then the job),
 /// lists them from the index, cancels and deletes them, and serves their artifacts.
 /// </summary>
-public sealed class RunService(RunRepository runs, IBackgroundJobClient jobs, JobStorage jobStorage, ILogger<RunService> logger)
+public sealed class RunService(RunRepository runs, IBackgroundJobClient jobs, JobStorage jobStorage, ILogger<RunService> logger, IOptions<DigitGanOptions>? options = null)
 {
+    private readonly LimitsOptions _limits = options?.Value.Limits ?? new LimitsOptions();
+
     /// <summary>How long a delete waits for a running job to stop after its cancel.</summary>
     public static readonly TimeSpan DeleteWait = TimeSpan.FromSeconds(30);
 
     public IArtifactStore Store => runs.Store;
 
-    /// <summary>Validates the spec (throws <see cref="RunSpecException"/>), writes the Queued manifest and enqueues its job.</summary>
+    /// <summary>
+    /// Validates the spec (throws <see cref="RunSpecException"/>), checks the queued-runs cap (throws
+    /// <see cref="RunQueueFullException"/>), writes the Queued manifest and enqueues its job.
+    /// </summary>
     public async Task<RunManifest> SubmitAsync(RunSpec spec, ClaimsPrincipal user, CancellationToken cancellationToken = default)
     {
         var by = RunAccess.RequireOperator(user, "start runs");
+        if (spec.Validate() is { Count: > 0 } errors)
+        {
+            throw new RunSpecException(errors);
+        }
+
+        // A soft cap: submits racing each other may pass it by a few, which is all it needs to bound the queue.
+        var queued = (await runs.ListAsync(new RunQuery { Status = RunStatus.Queued, PageSize = 1 }, cancellationToken).ConfigureAwait(false)).Total;
+        if (queued >= _limits.MaxQueuedRuns)
+        {
+            throw new RunQueueFullException(_limits.MaxQueuedRuns, _limits.QueueFullRetryAfterSeconds);
+        }
+
         var manifest = await runs.CreateAsync(spec, CodeVersion.Current, cancellationToken, createdBy: by).ConfigureAwait(false);
         logger.LogInformation("Run {RunId} ({Name}) submitted by {User}.", manifest.RunId, spec.Name, by);
         return await EnqueueAsync(manifest.RunId, cancellationToken).ConfigureAwait(false);
