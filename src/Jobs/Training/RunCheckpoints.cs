@@ -8,19 +8,25 @@ namespace DigitGan.Jobs.Training;
 /// <summary>How a run resumes: a checkpoint after every epoch (latest, and numbered when kept), the latest restored on restart.</summary>
 public sealed class RunCheckpoints(IArtifactStore store, Guid runId)
 {
-    /// <summary>Restores the latest checkpoint, if any; the state keeps the metrics up to its epoch (a crash can leave later ones).</summary>
+    /// <summary>
+    /// Restores the latest checkpoint, if any, and cuts metrics.jsonl back to its epoch (a crash can leave later
+    /// lines), so the lines appended from here on follow exactly the checkpoint's epochs.
+    /// </summary>
     public async Task<TrainingRunState> ResumeAsync(DcganTrainer trainer, Tensor images, int stepsPerEpoch, CancellationToken cancellationToken)
     {
         var path = RunArtifactLayout.LatestCheckpoint(runId);
         var latest = await store.GetBytesAsync(path, cancellationToken).ConfigureAwait(false);
-        if (latest is null)
+        var epoch = latest is null ? 0 : Checkpoint.Restore(trainer, latest, path).Epoch;
+        var metricsPath = RunArtifactLayout.Metrics(runId);
+        var metrics = await store.GetTextAsync(metricsPath, cancellationToken).ConfigureAwait(false);
+        var kept = metrics is null ? [] : MetricsLines.UpToEpoch(metrics.Value.Text, epoch);
+        var cut = kept.Count == 0 ? "" : string.Join('\n', kept) + "\n";
+        if (metrics is { } current && current.Text != cut)
         {
-            return new TrainingRunState(runId, trainer, images, stepsPerEpoch, 0, []);
+            await store.PutTextAsync(metricsPath, cut, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
 
-        var epoch = Checkpoint.Restore(trainer, latest, path).Epoch;
-        var metrics = await store.GetTextAsync(RunArtifactLayout.Metrics(runId), cancellationToken).ConfigureAwait(false);
-        return new TrainingRunState(runId, trainer, images, stepsPerEpoch, epoch, metrics is null ? [] : MetricsLines.UpToEpoch(metrics.Value.Text, epoch));
+        return new TrainingRunState(runId, trainer, images, stepsPerEpoch, epoch, kept);
     }
 
     public async Task SaveAsync(DcganTrainer trainer, int epoch, long globalStep, bool keepNumbered, CancellationToken cancellationToken)

@@ -22,6 +22,9 @@ public sealed class TrainingRunner(RunRepository runs, ITrainingObserver observe
     /// <summary>How often the manifest's live progress (step, images/s, ETA) is written during an epoch.</summary>
     public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>How often the step lines of an epoch are appended to metrics.jsonl, so charts move during an epoch.</summary>
+    public TimeSpan MetricsInterval { get; init; } = TimeSpan.FromSeconds(30);
+
     private IArtifactStore Store => runs.Store;
 
     public async Task<RunManifest> RunAsync(Guid runId, Device device, int threads, CancellationToken cancellationToken = default)
@@ -74,7 +77,7 @@ public sealed class TrainingRunner(RunRepository runs, ITrainingObserver observe
         }, cancellationToken).ConfigureAwait(false);
 
         using var grids = new SampleGrids(Store, runId, spec);
-        var epochs = new EpochTraining(runs, observer, ProgressInterval);
+        var epochs = new EpochTraining(runs, observer, ProgressInterval) { MetricsInterval = MetricsInterval };
         try
         {
             for (var epoch = startEpoch + 1; epoch <= spec.Epochs; epoch++)
@@ -105,7 +108,7 @@ public sealed class TrainingRunner(RunRepository runs, ITrainingObserver observe
 
                 // Metrics before the checkpoint: a crash in between leaves metrics ahead of `latest`, which a resume
                 // cuts back; the other order could lose an epoch's metrics.
-                await Store.PutTextAsync(RunArtifactLayout.Metrics(runId), state.MetricsText, cancellationToken: cancellationToken).ConfigureAwait(false);
+                await Store.AppendTextAsync(RunArtifactLayout.Metrics(runId), state.TakePendingMetrics(), cancellationToken).ConfigureAwait(false);
                 var keepNumbered = epoch % spec.CheckpointEvery == 0 || epoch == spec.Epochs;
                 await checkpoints.SaveAsync(trainer, epoch, (long)epoch * stepsPerEpoch, keepNumbered, cancellationToken).ConfigureAwait(false);
 

@@ -3,6 +3,7 @@ using Azure;
 using Azure.Core;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
+using Azure.Storage.Blobs.Specialized;
 
 namespace DigitGan.Shared.Artifacts;
 
@@ -83,6 +84,53 @@ public sealed class BlobArtifactStore : IArtifactStore
         catch (RequestFailedException ex) when (condition is { IfMatchETag: not null } && ex.Status == 404)
         {
             throw new ArtifactConflictException(path, "it was deleted");
+        }
+    }
+
+    /// <summary>The most an Append Blob takes in one block.</summary>
+    private const int MaxAppendBlock = 4 * 1024 * 1024;
+
+    /// <summary>
+    /// Appends to an Append Blob, one block per call (up to 4 MiB each). An artifact written whole (a block blob, e.g. a
+    /// resume's cut-back metrics) is turned into an Append Blob holding the same content first.
+    /// </summary>
+    public async Task AppendAsync(string path, Stream content, CancellationToken cancellationToken = default)
+    {
+        await EnsureContainerAsync(cancellationToken).ConfigureAwait(false);
+        var append = _container.GetAppendBlobClient(ArtifactPath.Validate(path));
+        var buffer = new byte[MaxAppendBlock];
+        int filled;
+        while ((filled = await content.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            using var block = new MemoryStream(buffer, 0, filled, writable: false);
+            await AppendBlockAsync(append, path, block, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task AppendBlockAsync(AppendBlobClient append, string path, MemoryStream block, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await append.AppendBlockAsync(block, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            await append.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            block.Position = 0;
+            await append.AppendBlockAsync(block, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException ex) when (ex.ErrorCode == BlobErrorCode.InvalidBlobType)
+        {
+            var existing = await this.GetBytesAsync(path, cancellationToken).ConfigureAwait(false) ?? [];
+            await append.CreateAsync(new AppendBlobCreateOptions(), cancellationToken).ConfigureAwait(false);
+            for (var offset = 0; offset < existing.Length; offset += MaxAppendBlock)
+            {
+                using var part = new MemoryStream(existing, offset, Math.Min(MaxAppendBlock, existing.Length - offset), writable: false);
+                await append.AppendBlockAsync(part, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+
+            block.Position = 0;
+            await append.AppendBlockAsync(block, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -97,6 +97,21 @@ public sealed class FileArtifactStore : IArtifactStore
         }
     }
 
+    public async Task AppendAsync(string path, Stream content, CancellationToken cancellationToken = default)
+    {
+        var full = FullPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        await using (var file = new FileStream(full, FileMode.Append, FileAccess.Write, FileShare.Read | FileShare.Delete, 81920, useAsync: true))
+        {
+            await content.CopyToAsync(file, cancellationToken).ConfigureAwait(false);
+            await file.FlushAsync(cancellationToken).ConfigureAwait(false);
+            file.Flush(flushToDisk: true);
+        }
+
+        // The ETag is time + length: stamp the append like a write, so the ETag changes however coarse the clock is.
+        File.SetLastWriteTimeUtc(full, NextWriteStamp());
+    }
+
     // A delete of the folder's last file removes the folder; if that raced this write, create it again once.
     private static void MoveIntoPlace(string temp, string full)
     {

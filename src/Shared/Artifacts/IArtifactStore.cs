@@ -18,6 +18,12 @@ public interface IArtifactStore
     /// </summary>
     Task<string> PutAsync(string path, Stream content, WriteCondition? condition = null, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Appends <paramref name="content"/> to the artifact (created when absent), so a growing log costs what is added,
+    /// not its whole length. Appends are for one writer (the run's lease holder); a reader may see a torn last line.
+    /// </summary>
+    Task AppendAsync(string path, Stream content, CancellationToken cancellationToken = default);
+
     /// <summary>Returns size and ETag of an artifact, or null when it does not exist.</summary>
     Task<ArtifactInfo?> GetInfoAsync(string path, CancellationToken cancellationToken = default);
 
