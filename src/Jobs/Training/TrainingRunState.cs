@@ -28,6 +28,9 @@ public sealed class TrainingRunState
     public Tensor Images { get; }
     public int StepsPerEpoch { get; }
 
+    /// <summary>Why the run resumed from an older checkpoint than latest.ckpt (it did not check out); null when it did not.</summary>
+    public string? CheckpointFallback { get; init; }
+
     /// <summary>The epoch the run resumes after (0 for a new run).</summary>
     public int StartEpoch { get; }
 

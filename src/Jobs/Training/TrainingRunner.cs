@@ -47,7 +47,11 @@ public sealed class TrainingRunner(RunRepository runs, ITrainingObserver observe
         var checkpoints = new RunCheckpoints(Store, runId);
         var state = await checkpoints.ResumeAsync(trainer, images, StepsPerEpoch(imageCount, spec.BatchSize, spec.MaxStepsPerEpoch), cancellationToken).ConfigureAwait(false);
         var (startEpoch, stepsPerEpoch) = (state.StartEpoch, state.StepsPerEpoch);
-        if (startEpoch > 0)
+        if (state.CheckpointFallback is { } fallback)
+        {
+            observer.Message(fallback);
+        }
+        else if (startEpoch > 0)
         {
             observer.Message($"Resuming run {runId} from its checkpoint of epoch {startEpoch}.");
         }
@@ -74,6 +78,8 @@ public sealed class TrainingRunner(RunRepository runs, ITrainingObserver observe
             LatestEvaluation = m.LatestEvaluation is { } last && last.Epoch <= startEpoch ? last : keptEvaluations.LastOrDefault(),
             BestFid = keptEvaluations.Select(e => (double?)e.Fid).Min(),
             Progress = m.Progress with { Epoch = startEpoch, TotalEpochs = spec.Epochs, Step = 0, StepsPerEpoch = stepsPerEpoch },
+            LatestCheckpointEpoch = startEpoch,
+            CheckpointFallbacks = state.CheckpointFallback is { } note ? [.. m.CheckpointFallbacks, note] : m.CheckpointFallbacks,
         }, cancellationToken).ConfigureAwait(false);
 
         using var grids = new SampleGrids(Store, runId, spec);

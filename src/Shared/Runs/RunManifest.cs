@@ -43,6 +43,9 @@ public sealed record RunManifest
     /// <summary>Epoch of the newest checkpoint written (the one a resume starts from), 0 when none.</summary>
     public int LatestCheckpointEpoch { get; init; }
 
+    /// <summary>Each resume that had to skip checkpoints which did not check out: which one it used and why.</summary>
+    public IReadOnlyList<string> CheckpointFallbacks { get; init; } = [];
+
     /// <summary>Epochs that have a numbered checkpoint kept.</summary>
     public IReadOnlyList<int> CheckpointEpochs { get; init; } = [];
 
