@@ -31,7 +31,8 @@ public static class RunsApi
         api.MapGet("/{id:guid}/samples/{epoch:int}/cells/{cell:int}.png", GetSampleCell).WithSummary("One of the 16 fixed-noise digits (cell 0-15, row by row) of an epoch's grid, 28x28 PNG");
         api.MapGet("/{id:guid}/gif", GetGif).WithSummary("All epoch grids as an animated GIF (written when the run ends)");
         api.MapGet("/{id:guid}/checkpoints", ListCheckpoints).WithSummary("The run's checkpoints: numbered ones and latest");
-        api.MapGet("/{id:guid}/checkpoints/{name}", DownloadCheckpoint).WithSummary("Download a checkpoint ('latest' or an epoch number), streamed");
+        api.MapMethods("/{id:guid}/checkpoints/{name}", [HttpMethods.Get, HttpMethods.Head], DownloadCheckpoint)
+            .WithSummary("Download a checkpoint ('latest' or an epoch number), streamed; HEAD, Range and If-None-Match (304) supported");
         return api;
     }
 
@@ -199,7 +200,9 @@ public static class RunsApi
         }
 
         var fileName = $"{manifest.Spec.Name}-{id:N}-{(name == "latest" ? "latest" : $"epoch-{int.Parse(name, System.Globalization.CultureInfo.InvariantCulture):D4}")}.ckpt";
-        return TypedResults.Stream(reader.Content, "application/octet-stream", fileName, reader.Info.LastModified, new Microsoft.Net.Http.Headers.EntityTagHeaderValue($"\"{reader.Info.ETag.Trim('"')}\""));
+        // Range needs a seekable stream (the file store's); a blob download streams whole, which clients handle as a 200.
+        return TypedResults.Stream(reader.Content, "application/octet-stream", fileName, reader.Info.LastModified,
+            new Microsoft.Net.Http.Headers.EntityTagHeaderValue($"\"{reader.Info.ETag.Trim('"')}\""), enableRangeProcessing: true);
     }
 
     private static async Task<Results<FileStreamHttpResult, NotFound<ProblemDetails>>> StreamAsync(RunService runs, Guid id, string path, string contentType, string? fileName, string missing, CancellationToken cancellationToken)
