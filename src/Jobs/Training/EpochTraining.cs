@@ -63,6 +63,8 @@ public sealed class EpochTraining(RunRepository runs, ITrainingObserver observer
                 observer.HealthFlagRaised(flag);
             }
 
+            // Checked again before this step's writes: a lease lost during the step must not be followed by a write.
+            cancellationToken.ThrowIfCancellationRequested();
             if (clock.Elapsed - lastProgress >= progressInterval && step < steps)
             {
                 lastProgress = clock.Elapsed;

@@ -56,6 +56,12 @@ public sealed class TrainingJob(IArtifactStore store, ILogger<TrainingJob> logge
         {
             await runner.RunAsync(runId, device, threadCount, stop.Token).ConfigureAwait(false);
         }
+        catch (RunLeaseLostException)
+        {
+            // Another worker may hold the run now: this attempt leaves the manifest alone and Hangfire retries it.
+            logger.LogWarning("Run {RunId}: the lease was lost while training; stopped without writing more, retrying later.", runId);
+            throw;
+        }
         catch (RunLeasedException)
         {
             // Another worker holds the run's lease: a live one finishes the run, a dead one's lease lapses within a

@@ -39,6 +39,24 @@ public sealed class TrainingRunner(RunRepository runs, ITrainingObserver observe
         // One trainer per run, across processes: a second worker (or a CLI resume) finds the lease taken.
         await using var lease = await Store.TryAcquireLeaseAsync(RunArtifactLayout.Lease(runId), cancellationToken).ConfigureAwait(false)
             ?? throw new RunLeasedException(runId);
+
+        // A lost lease (a failed renewal) stops training at the next step; nothing more is written, and the job is retried.
+        using var training = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lease.Lost);
+        try
+        {
+            return await TrainLeasedAsync(runId, manifest, device, threads, training.Token, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (lease.Lost.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            observer.Message($"Run {runId}: the lease was lost; stopped without writing more.");
+            throw new RunLeaseLostException(runId);
+        }
+    }
+
+    /// <param name="cancellationToken">Fires on an interruption or a lost lease: training stops at the next step.</param>
+    /// <param name="interruption">Fires on an interruption only, which the manifest records (a lost lease writes nothing).</param>
+    private async Task<RunManifest> TrainLeasedAsync(Guid runId, RunManifest manifest, Device device, int threads, CancellationToken cancellationToken, CancellationToken interruption)
+    {
         var spec = manifest.Spec;
         var split = await MnistDataset.LoadAsync(Store, train: true, cancellationToken, datasetCache).ConfigureAwait(false);
         var imageCount = spec.TrainSubset ?? split.Images.Count;
@@ -139,7 +157,7 @@ public sealed class TrainingRunner(RunRepository runs, ITrainingObserver observe
             observer.Message($"Wrote {RunArtifactLayout.Gif(runId)} ({frames} frames).");
             return await runs.UpdateAsync(runId, m => m with { Status = RunStatus.Succeeded, FinishedAt = DateTimeOffset.UtcNow }, CancellationToken.None).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (interruption.IsCancellationRequested)
         {
             await runs.UpdateAsync(runId, interrupted ?? (m => m with
             {

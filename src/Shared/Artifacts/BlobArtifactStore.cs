@@ -166,7 +166,10 @@ public sealed class BlobArtifactStore : IArtifactStore
     /// <summary>Blob leases last this long and are renewed at a third of it, so a dead holder's lease lapses within a minute.</summary>
     public static readonly TimeSpan LeaseDuration = TimeSpan.FromSeconds(60);
 
-    public async Task<IAsyncDisposable?> TryAcquireLeaseAsync(string path, CancellationToken cancellationToken = default)
+    /// <summary>How often a held lease is renewed: a third of its duration, so two renewals may fail before it lapses.</summary>
+    public TimeSpan LeaseRenewInterval { get; init; } = LeaseDuration / 3;
+
+    public async Task<IArtifactLease?> TryAcquireLeaseAsync(string path, CancellationToken cancellationToken = default)
     {
         await EnsureContainerAsync(cancellationToken).ConfigureAwait(false);
         var blob = Blob(path);
@@ -179,7 +182,7 @@ public sealed class BlobArtifactStore : IArtifactStore
             // It exists already (possibly leased): the lease below decides.
         }
 
-        var lease = Azure.Storage.Blobs.Specialized.SpecializedBlobExtensions.GetBlobLeaseClient(blob);
+        var lease = blob.GetBlobLeaseClient();
         try
         {
             await lease.AcquireAsync(LeaseDuration, cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -189,27 +192,35 @@ public sealed class BlobArtifactStore : IArtifactStore
             return null;
         }
 
-        return new BlobLease(lease);
+        return new BlobLease(lease, LeaseRenewInterval);
     }
 
-    /// <summary>A held blob lease, renewed in the background until disposed (then released).</summary>
-    private sealed class BlobLease : IAsyncDisposable
+    /// <summary>
+    /// A held blob lease, renewed in the background until disposed (then released). It is lost, and says so, when a
+    /// renewal is refused (the lease was broken or taken) or when no renewal succeeded for two thirds of its duration.
+    /// </summary>
+    private sealed class BlobLease : IArtifactLease
     {
-        private readonly Azure.Storage.Blobs.Specialized.BlobLeaseClient _lease;
+        private readonly BlobLeaseClient _lease;
+        private readonly TimeSpan _interval;
         private readonly CancellationTokenSource _stop = new();
+        private readonly CancellationTokenSource _lost = new();
         private readonly Task _renewal;
 
-        public BlobLease(Azure.Storage.Blobs.Specialized.BlobLeaseClient lease)
+        public BlobLease(BlobLeaseClient lease, TimeSpan interval)
         {
-            _lease = lease;
+            (_lease, _interval) = (lease, interval);
             _renewal = RenewAsync();
         }
+
+        public CancellationToken Lost => _lost.Token;
 
         public async ValueTask DisposeAsync()
         {
             await _stop.CancelAsync().ConfigureAwait(false);
             await _renewal.ConfigureAwait(false);
             _stop.Dispose();
+            _lost.Dispose();
             try
             {
                 await _lease.ReleaseAsync().ConfigureAwait(false);
@@ -222,7 +233,8 @@ public sealed class BlobArtifactStore : IArtifactStore
 
         private async Task RenewAsync()
         {
-            using var timer = new PeriodicTimer(LeaseDuration / 3);
+            using var timer = new PeriodicTimer(_interval);
+            var renewed = System.Diagnostics.Stopwatch.StartNew();
             try
             {
                 while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
@@ -230,10 +242,22 @@ public sealed class BlobArtifactStore : IArtifactStore
                     try
                     {
                         await _lease.RenewAsync(cancellationToken: _stop.Token).ConfigureAwait(false);
+                        renewed.Restart();
                     }
-                    catch (RequestFailedException)
+                    catch (RequestFailedException ex) when (ex.Status is 409 or 412)
                     {
-                        // A missed renewal is retried at the next tick; the lease lasts three ticks.
+                        // Broken, or expired and taken: another worker may write the run now.
+                        await _lost.CancelAsync().ConfigureAwait(false);
+                        return;
+                    }
+                    catch (Exception ex) when (ex is RequestFailedException or IOException or HttpRequestException or TimeoutException)
+                    {
+                        // A missed renewal is retried at the next tick, until the lease might have lapsed unseen.
+                        if (renewed.Elapsed >= LeaseDuration - _interval)
+                        {
+                            await _lost.CancelAsync().ConfigureAwait(false);
+                            return;
+                        }
                     }
                 }
             }

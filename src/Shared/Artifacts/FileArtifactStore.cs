@@ -301,18 +301,18 @@ public sealed class FileArtifactStore : IArtifactStore
     private static ArtifactInfo Describe(string path, DateTime lastWriteUtc, long length) =>
         new(path, length, $"\"{lastWriteUtc.Ticks:x}-{length:x}\"", new DateTimeOffset(lastWriteUtc, TimeSpan.Zero));
 
-    public Task<IAsyncDisposable?> TryAcquireLeaseAsync(string path, CancellationToken cancellationToken = default)
+    public Task<IArtifactLease?> TryAcquireLeaseAsync(string path, CancellationToken cancellationToken = default)
     {
         ArtifactPath.Validate(path);
         var name = LeaseLockName(path);
         try
         {
             // Held open with FileShare.None: an exclusive advisory lock that the OS drops when the process dies.
-            return Task.FromResult<IAsyncDisposable?>(new FileStream(Path.Combine(_root, LockFolder, name), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None));
+            return Task.FromResult<IArtifactLease?>(new FileLease(new FileStream(Path.Combine(_root, LockFolder, name), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None)));
         }
         catch (IOException)
         {
-            return Task.FromResult<IAsyncDisposable?>(null);
+            return Task.FromResult<IArtifactLease?>(null);
         }
     }
 

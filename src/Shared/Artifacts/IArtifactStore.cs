@@ -36,7 +36,8 @@ public interface IArtifactStore
     /// <summary>
     /// Takes the exclusive lease named <paramref name="path"/> (one holder at a time, across processes), or returns
     /// null when another holder has it. Disposing releases it; a holder that dies loses it (at once on the file
-    /// store, within the lease period on blob storage), so another worker can take over.
+    /// store, within the lease period on blob storage), so another worker can take over. Its <see cref="IArtifactLease.Lost"/>
+    /// fires when a renewal fails, after which the holder must write nothing more.
     /// </summary>
-    Task<IAsyncDisposable?> TryAcquireLeaseAsync(string path, CancellationToken cancellationToken = default);
+    Task<IArtifactLease?> TryAcquireLeaseAsync(string path, CancellationToken cancellationToken = default);
 }

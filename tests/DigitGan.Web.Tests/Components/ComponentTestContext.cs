@@ -131,6 +131,6 @@ public abstract class ComponentTestContext : BunitContext
 
         public Task<bool> DeleteAsync(string path, CancellationToken cancellationToken = default) => throw Down();
 
-        public Task<IAsyncDisposable?> TryAcquireLeaseAsync(string path, CancellationToken cancellationToken = default) => throw Down();
+        public Task<IArtifactLease?> TryAcquireLeaseAsync(string path, CancellationToken cancellationToken = default) => throw Down();
     }
 }
