@@ -165,7 +165,10 @@ public sealed class RunRepository(IArtifactStore store, TimeProvider? clock = nu
             try
             {
                 await store.PutJsonAsync(path, updated, WriteCondition.IfMatch(etag), cancellationToken).ConfigureAwait(false);
-                await UpdateIndexAsync(runs => [.. runs.Where(r => r.RunId != runId), RunSummary.From(updated)], cancellationToken).ConfigureAwait(false);
+                var summary = RunSummary.From(updated);
+                await UpdateIndexAsync(runs => runs.Any(r => SameSummary(r, summary))
+                    ? null
+                    : [.. runs.Where(r => r.RunId != runId), summary], cancellationToken).ConfigureAwait(false);
                 return updated;
             }
             catch (ArtifactConflictException) when (attempt < MaxAttempts)
@@ -340,6 +343,10 @@ public sealed class RunRepository(IArtifactStore store, TimeProvider? clock = nu
             }
         }
     }
+
+    // Only what the list shows is in a summary: a change it does not show (a job id, a cancel request) leaves the index unwritten.
+    private static bool SameSummary(RunSummary listed, RunSummary summary)
+        => listed.RunId == summary.RunId && listed.Tags.SequenceEqual(summary.Tags, StringComparer.Ordinal) && listed with { Tags = summary.Tags } == summary;
 
     private static RunIndex Sorted(IEnumerable<RunSummary> runs)
         => new() { Runs = [.. runs.OrderByDescending(r => r.CreatedAt).ThenByDescending(r => r.RunId)] };

@@ -106,4 +106,18 @@ public sealed class RunIndexHealingTests : IDisposable
         Assert.False(Directory.Exists(_temp.Combine("runs", ids[1].ToString())));
         Assert.Equal(ids.Where(id => id != ids[1]).Order(), (await ListedAsync()).Order());
     }
+
+    [Fact]
+    public async Task A_manifest_change_the_list_does_not_show_leaves_the_index_unwritten()
+    {
+        var ids = await CreateRunsAsync(2);
+        var before = (await _store.GetInfoAsync(RunArtifactLayout.RunIndex, Ct))!.ETag;
+
+        await _runs.UpdateAsync(ids[0], m => m with { JobId = "17", PickedUpAt = DateTimeOffset.UtcNow }, Ct);
+        Assert.Equal(before, (await _store.GetInfoAsync(RunArtifactLayout.RunIndex, Ct))!.ETag);
+
+        await _runs.UpdateAsync(ids[0], m => m with { Status = RunStatus.Running }, Ct);
+        Assert.NotEqual(before, (await _store.GetInfoAsync(RunArtifactLayout.RunIndex, Ct))!.ETag);
+        Assert.Equal(RunStatus.Running, (await _runs.ListAsync(new RunQuery { Status = RunStatus.Running }, Ct)).Runs.Single().Status);
+    }
 }
