@@ -21,6 +21,7 @@ public sealed class LimitsTests(WebAppFactory factory) : IClassFixture<WebAppFac
         { JsonSerializer.Serialize(new { name = "evil\u202Egnp.exe" }), "name" },
         { JsonSerializer.Serialize(new { name = new string('n', 101) }), "name" },
         { JsonSerializer.Serialize(new { notes = new string('x', 10_001) }), "notes" },
+        { "{\"tags\":null}", "tags" },
     };
 
     [Theory]

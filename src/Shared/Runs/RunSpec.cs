@@ -82,9 +82,13 @@ public sealed record RunSpec
             Add("name", $"Name must not contain control or bidirectional formatting characters (it holds U+{(int)Name.First(IsHiddenCharacter):X4}); use plain text on one line.");
         }
 
-        if (Tags is null || Tags.Count > MaxTags)
+        if (Tags is null)
         {
-            Add("tags", $"A run takes at most {MaxTags} tags (got {Tags?.Count ?? 0}).");
+            Add("tags", "Tags must be a list of strings; leave the field out for none.");
+        }
+        else if (Tags.Count > MaxTags)
+        {
+            Add("tags", $"A run takes at most {MaxTags} tags (got {Tags.Count}).");
         }
         else if (Tags.Any(t => !IsSafeTag(t)))
         {
