@@ -50,11 +50,10 @@ public sealed class StoreGarbageCollector(IArtifactStore store, TimeProvider? cl
         }
 
         var live = all.Select(a => a.Path).Except(orphans).Select(FileArtifactStore.WriteLockName).ToHashSet();
-        var repository = new RunRepository(store);
         foreach (var runId in liveRuns)
         {
             // A finished run's lease is never taken again by a job (it checks first), so its lock file may go.
-            if (await repository.GetAsync(runId, cancellationToken).ConfigureAwait(false) is { IsFinished: false })
+            if (!await IsFinishedAsync(runId, cancellationToken).ConfigureAwait(false))
             {
                 live.Add(FileArtifactStore.LeaseLockName(RunArtifactLayout.Lease(runId)));
             }
@@ -64,5 +63,18 @@ public sealed class StoreGarbageCollector(IArtifactStore store, TimeProvider? cl
         var temps = files.SweepStaleTempFiles(minAge, remove);
         var locks = files.SweepLockFiles(live, minAge, remove);
         return new StoreGarbageReport(orphans, temps, locks, remove);
+    }
+
+    // Read directly rather than through RunRepository, which marks a damaged run in the index: a dry run writes nothing.
+    private async Task<bool> IsFinishedAsync(Guid runId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await store.GetJsonAsync<RunManifest>(RunArtifactLayout.Manifest(runId), cancellationToken).ConfigureAwait(false))?.Value.IsFinished ?? true;
+        }
+        catch (InvalidDataException)
+        {
+            return true; // damaged: nothing trains it again
+        }
     }
 }
