@@ -29,7 +29,7 @@ public static class DigitGanExtensions
         var services = builder.Services;
         services.Configure<DigitGanOptions>(builder.Configuration.GetSection(DigitGanOptions.Section));
         services.AddSingleton(store);
-        services.AddSingleton(new RunRepository(store));
+        services.AddSingleton(provider => new RunRepository(store, logger: provider.GetRequiredService<ILogger<RunRepository>>()));
         services.AddSingleton(ApiKey.Load(options.ApiKey, dataFolder));
         services.AddSingleton<RunService>();
         services.Configure<AuthOptions>(builder.Configuration.GetSection(AuthSection));
@@ -53,6 +53,8 @@ public static class DigitGanExtensions
             json.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
         });
         services.AddProblemDetails();
+        services.AddSubmitRateLimit(options.Limits);
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.Limits.MaxRequestBodyBytes);
         services.AddExceptionHandler<ProblemExceptionHandler>();
         services.AddOpenApi(openApi => openApi.AddDocumentTransformer<SecuritySchemesTransformer>());
 
@@ -71,6 +73,7 @@ public static class DigitGanExtensions
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
         app.UseAntiforgery();
         app.MapOpenApi().RequireAuthorization(DigitGanRoles.ViewerPolicy);
         app.MapDigitGanHealth();

@@ -18,6 +18,9 @@ public sealed class DigitGanOptions
     /// <summary>The worker process this app starts, restarts and stops (on by default with the SQLite queue).</summary>
     public LocalWorkerOptions LocalWorker { get; set; } = new();
 
+    /// <summary>Queued-runs cap, submit rate limit and request body sizes.</summary>
+    public LimitsOptions Limits { get; set; } = new();
+
     /// <summary>The key write endpoints require in X-Api-Key; when empty, one is generated and kept in the data folder.</summary>
     public string? ApiKey { get; set; }
 

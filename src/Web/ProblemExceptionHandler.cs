@@ -19,6 +19,8 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
             RunSpecException spec => new ValidationProblemDetails(spec.Errors.ToDictionary(e => e.Key, e => e.Value)) { Status = 400, Title = "The run spec is invalid" },
             RunAccessDeniedException denied => new ProblemDetails { Status = denied.StatusCode, Title = denied.StatusCode == 401 ? "Not signed in" : "Operator role required", Detail = denied.Message },
             RunNotFoundException notFound => new ProblemDetails { Status = 404, Title = "Not found", Detail = $"Run {notFound.RunId} does not exist." },
+            RunQueueFullException full => new ProblemDetails { Status = 429, Title = "Too many queued runs", Detail = full.Message },
+            RunDamagedException damaged => new ProblemDetails { Status = 409, Title = "The run is damaged", Detail = damaged.Message },
             BadHttpRequestException bad => new ProblemDetails { Status = bad.StatusCode, Title = "Bad request", Detail = bad.Message },
             _ when StorageErrors.IsUnreachable(exception)
                 => new ProblemDetails { Status = 503, Title = "Storage is unreachable", Detail = "The artifact store did not answer; nothing was changed. Try again shortly." },
@@ -30,6 +32,11 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
         }
 
         httpContext.Response.StatusCode = problem.Status!.Value;
+        if (exception is RunQueueFullException queueFull)
+        {
+            httpContext.Response.Headers.RetryAfter = queueFull.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = null }).ConfigureAwait(false);
     }
 }

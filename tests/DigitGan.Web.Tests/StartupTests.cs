@@ -32,4 +32,21 @@ public sealed class StartupTests : IDisposable
         Assert.Equal([queued.RunId, running.RunId], enqueued.Order());
         Assert.NotEqual("42", (await WebAppFactory.GetRunAsync(client, running.RunId)).JobId);
     }
+
+    [Fact]
+    public async Task A_corrupt_manifest_does_not_stop_the_re_enqueue_of_the_other_runs()
+    {
+        var store = new FileArtifactStore(Path.Combine(_factory.DataFolder, "store"));
+        var runs = new RunRepository(store);
+        var older = await runs.CreateAsync(new RunSpec { Name = "older" }, cancellationToken: TestContext.Current.CancellationToken);
+        var middle = await runs.CreateAsync(new RunSpec { Name = "middle" }, cancellationToken: TestContext.Current.CancellationToken);
+        var newest = await runs.CreateAsync(new RunSpec { Name = "newest" }, cancellationToken: TestContext.Current.CancellationToken);
+        await store.PutTextAsync(RunArtifactLayout.Manifest(newest.RunId), "{ \"runId\": ", cancellationToken: TestContext.Current.CancellationToken);
+
+        using var client = _factory.CreateClient(); // starts the app
+
+        var enqueued = _factory.Services.GetRequiredService<JobStorage>().GetMonitoringApi()
+            .EnqueuedJobs(ITrainingJob.Queue, 0, 100).Select(j => (Guid)j.Value.Job.Args[0]).ToList();
+        Assert.Equal(new[] { older.RunId, middle.RunId }.Order(), enqueued.Order());
+    }
 }

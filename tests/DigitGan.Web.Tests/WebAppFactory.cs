@@ -40,6 +40,9 @@ public class WebAppFactory : WebApplicationFactory<Program>
         builder.UseSetting("DigitGan:DataFolder", _dataFolder);
         builder.UseSetting("DigitGan:ApiKey", Key);
         builder.UseSetting("DigitGan:LocalWorker:Enabled", "false");
+
+        // Tests submit in bursts (fifty at once); the limits have their own tests and factory.
+        builder.UseSetting("DigitGan:Limits:SubmitBurst", "10000");
         Configure(builder);
     }
 

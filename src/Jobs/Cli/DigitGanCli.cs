@@ -27,6 +27,7 @@ public static class DigitGanCli
         WorkerCommand.Create(),
         SubmitCommand.Create(),
         RunSpecDocsCommand.Create(),
+        GcCommand.Create(),
     };
 
     public static async Task<int> RunAsync(string[] args, TextWriter? output = null, TextWriter? error = null)

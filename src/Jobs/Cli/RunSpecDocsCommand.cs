@@ -51,7 +51,7 @@ public static class RunSpecDocsCommand
             string[] cells =
             [
                 $"`{field.Name}`",
-                JsonType(field.Kind),
+                field.JsonType,
                 $"`{field.Flag} {options.OptionOf(field).HelpName}`",
                 field.Label,
                 defaultValue.Length == 0 ? "none" : defaultValue,
@@ -63,17 +63,4 @@ public static class RunSpecDocsCommand
 
         return text.ToString();
     }
-
-    private static string JsonType(RunSpecFieldKind kind) => kind switch
-    {
-        RunSpecFieldKind.Text => "string",
-        RunSpecFieldKind.OptionalText => "string or null",
-        RunSpecFieldKind.Tags => "array of strings",
-        RunSpecFieldKind.Int or RunSpecFieldKind.Long => "integer",
-        RunSpecFieldKind.OptionalInt => "integer or null",
-        RunSpecFieldKind.Double => "number",
-        RunSpecFieldKind.Choice => "string",
-        RunSpecFieldKind.Parent => "`{runId, epoch}` or null",
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "No JSON type for this kind."),
-    };
 }

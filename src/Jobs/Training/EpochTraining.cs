@@ -10,6 +10,9 @@ namespace DigitGan.Jobs.Training;
 /// <param name="progressInterval">How often the manifest's live progress (step, images/s, ETA) is written.</param>
 public sealed class EpochTraining(RunRepository runs, ITrainingObserver observer, TimeSpan progressInterval)
 {
+    /// <summary>How often the epoch's step lines so far are appended to metrics.jsonl.</summary>
+    public TimeSpan MetricsInterval { get; init; } = TimeSpan.FromSeconds(30);
+
     public EpochMetrics Train(TrainingRunState state, int epoch, CancellationToken cancellationToken)
     {
         var (trainer, images, steps) = (state.Trainer, state.Images, state.StepsPerEpoch);
@@ -20,6 +23,7 @@ public sealed class EpochTraining(RunRepository runs, ITrainingObserver observer
         double dLoss = 0, gLoss = 0, dReal = 0, dFake = 0;
         long seen = 0;
         var lastProgress = TimeSpan.Zero;
+        var lastMetrics = TimeSpan.Zero;
         using var order = randperm(count, device: trainer.Device, generator: trainer.Random);
         for (var step = 1; step <= steps; step++)
         {
@@ -59,10 +63,18 @@ public sealed class EpochTraining(RunRepository runs, ITrainingObserver observer
                 observer.HealthFlagRaised(flag);
             }
 
+            // Checked again before this step's writes: a lease lost during the step must not be followed by a write.
+            cancellationToken.ThrowIfCancellationRequested();
             if (clock.Elapsed - lastProgress >= progressInterval && step < steps)
             {
                 lastProgress = clock.Elapsed;
                 WriteLiveProgress(state, epoch, step, seen / clock.Elapsed.TotalSeconds, clock.Elapsed.TotalSeconds);
+            }
+
+            if (clock.Elapsed - lastMetrics >= MetricsInterval && step < steps)
+            {
+                lastMetrics = clock.Elapsed;
+                AppendStepLines(state);
             }
 
             observer.StepCompleted(epoch, step, steps, result, seen / clock.Elapsed.TotalSeconds);
@@ -81,6 +93,19 @@ public sealed class EpochTraining(RunRepository runs, ITrainingObserver observer
             Seconds = seconds,
             ImagesPerSecond = seen / seconds,
         };
+    }
+
+    /// <summary>
+    /// Appends the step lines so far, so the charts move during an epoch. Written synchronously from the step loop; a
+    /// failure fails the attempt like the epoch's own metrics write (a half-done append cannot be retried without
+    /// repeating lines), and the retry's resume cuts metrics.jsonl back to the checkpoint's epoch.
+    /// </summary>
+    private void AppendStepLines(TrainingRunState state)
+    {
+        if (state.HasPendingMetrics)
+        {
+            runs.Store.AppendTextAsync(RunArtifactLayout.Metrics(state.RunId), state.TakePendingMetrics(), CancellationToken.None).GetAwaiter().GetResult();
+        }
     }
 
     /// <summary>

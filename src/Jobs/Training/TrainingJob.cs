@@ -22,7 +22,7 @@ public sealed class TrainingJob(IArtifactStore store, ILogger<TrainingJob> logge
 
     public async Task RunAsync(Guid runId, CancellationToken cancellationToken)
     {
-        var runs = new RunRepository(store);
+        var runs = new RunRepository(store, logger: logger);
         var manifest = await runs.GetAsync(runId, cancellationToken).ConfigureAwait(false);
         if (manifest is null)
         {
@@ -55,6 +55,12 @@ public sealed class TrainingJob(IArtifactStore store, ILogger<TrainingJob> logge
         try
         {
             await runner.RunAsync(runId, device, threadCount, stop.Token).ConfigureAwait(false);
+        }
+        catch (RunLeaseLostException)
+        {
+            // Another worker may hold the run now: this attempt leaves the manifest alone and Hangfire retries it.
+            logger.LogWarning("Run {RunId}: the lease was lost while training; stopped without writing more, retrying later.", runId);
+            throw;
         }
         catch (RunLeasedException)
         {

@@ -3,10 +3,14 @@ using static TorchSharp.torch;
 
 namespace DigitGan.Jobs.Training;
 
-/// <summary>A run while it trains: trainer, images, metrics lines so far, health monitor, and this process's epoch flags and times.</summary>
+/// <summary>
+/// A run while it trains: trainer, images, the metrics lines not yet appended to metrics.jsonl, health monitor, and
+/// this process's epoch flags and times. Written lines are not kept: memory stays flat however long the run.
+/// </summary>
 public sealed class TrainingRunState
 {
-    private readonly List<string> metricsLines;
+    private readonly System.Text.StringBuilder pending = new();
+    private readonly List<EvaluationMetrics> keptEvaluations;
     private readonly List<double> epochSeconds = [];
     private List<HealthFlag> epochFlags = [];
 
@@ -15,14 +19,17 @@ public sealed class TrainingRunState
     public TrainingRunState(Guid runId, DcganTrainer trainer, Tensor images, int stepsPerEpoch, int startEpoch, List<string> metricsLines)
     {
         (RunId, Trainer, Images, StepsPerEpoch, StartEpoch) = (runId, trainer, images, stepsPerEpoch, startEpoch);
-        this.metricsLines = metricsLines;
-        ReplayHealth();
+        keptEvaluations = [.. metricsLines.Select(MetricsLines.Parse).OfType<EvaluationMetrics>()];
+        ReplayHealth(metricsLines);
     }
 
     public Guid RunId { get; }
     public DcganTrainer Trainer { get; }
     public Tensor Images { get; }
     public int StepsPerEpoch { get; }
+
+    /// <summary>Why the run resumed from an older checkpoint than latest.ckpt (it did not check out); null when it did not.</summary>
+    public string? CheckpointFallback { get; init; }
 
     /// <summary>The epoch the run resumes after (0 for a new run).</summary>
     public int StartEpoch { get; }
@@ -35,14 +42,23 @@ public sealed class TrainingRunState
     /// <summary>Mean wall time of the epochs trained in this process so far; null before the first.</summary>
     public double? SecondsPerEpoch => epochSeconds.Count > 0 ? epochSeconds.Average() : null;
 
-    public IEnumerable<EvaluationMetrics> Evaluations => metricsLines.Select(MetricsLines.Parse).OfType<EvaluationMetrics>();
+    /// <summary>The evaluations kept from before <see cref="StartEpoch"/>.</summary>
+    public IReadOnlyList<EvaluationMetrics> Evaluations => keptEvaluations;
 
-    /// <summary>metrics.jsonl as it stands.</summary>
-    public string MetricsText => string.Join('\n', metricsLines) + "\n";
+    /// <summary>Whether lines wait to be appended.</summary>
+    public bool HasPendingMetrics => pending.Length > 0;
+
+    /// <summary>The lines added since the last call, newline-terminated, to append to metrics.jsonl; they are no longer kept.</summary>
+    public string TakePendingMetrics()
+    {
+        var text = pending.ToString();
+        pending.Clear();
+        return text;
+    }
 
     public void BeginEpoch() => epochFlags = [];
 
-    public void Add(MetricsRecord record) => metricsLines.Add(MetricsLines.Format(record));
+    public void Add(MetricsRecord record) => pending.Append(MetricsLines.Format(record)).Append('\n');
 
     public void EndEpoch(EpochMetrics summary)
     {
@@ -57,7 +73,7 @@ public sealed class TrainingRunState
     }
 
     /// <summary>Feeds the kept metrics of a resumed run back through the monitor, so flags fire exactly as without the interruption.</summary>
-    private void ReplayHealth()
+    private void ReplayHealth(List<string> metricsLines)
     {
         foreach (var record in metricsLines.Select(MetricsLines.Parse))
         {

@@ -23,6 +23,9 @@ public sealed class TrainingRunner(RunRepository runs, ITrainingObserver observe
     /// <summary>How often the manifest's live progress (step, images/s, ETA) is written during an epoch.</summary>
     public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>How often the step lines of an epoch are appended to metrics.jsonl, so charts move during an epoch.</summary>
+    public TimeSpan MetricsInterval { get; init; } = TimeSpan.FromSeconds(30);
+
     private IArtifactStore Store => runs.Store;
 
     public async Task<RunManifest> RunAsync(Guid runId, Device device, int threads, CancellationToken cancellationToken = default)
@@ -37,6 +40,24 @@ public sealed class TrainingRunner(RunRepository runs, ITrainingObserver observe
         // One trainer per run, across processes: a second worker (or a CLI resume) finds the lease taken.
         await using var lease = await Store.TryAcquireLeaseAsync(RunArtifactLayout.Lease(runId), cancellationToken).ConfigureAwait(false)
             ?? throw new RunLeasedException(runId);
+
+        // A lost lease (a failed renewal) stops training at the next step; nothing more is written, and the job is retried.
+        using var training = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lease.Lost);
+        try
+        {
+            return await TrainLeasedAsync(runId, manifest, device, threads, training.Token, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (lease.Lost.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            observer.Message($"Run {runId}: the lease was lost; stopped without writing more.");
+            throw new RunLeaseLostException(runId);
+        }
+    }
+
+    /// <param name="cancellationToken">Fires on an interruption or a lost lease: training stops at the next step.</param>
+    /// <param name="interruption">Fires on an interruption only, which the manifest records (a lost lease writes nothing).</param>
+    private async Task<RunManifest> TrainLeasedAsync(Guid runId, RunManifest manifest, Device device, int threads, CancellationToken cancellationToken, CancellationToken interruption)
+    {
         var spec = manifest.Spec;
         var split = await MnistDataset.LoadAsync(Store, train: true, cancellationToken, datasetCache).ConfigureAwait(false);
         var imageCount = spec.TrainSubset ?? split.Images.Count;
@@ -45,7 +66,11 @@ public sealed class TrainingRunner(RunRepository runs, ITrainingObserver observe
         var checkpoints = new RunCheckpoints(Store, runId);
         var state = await checkpoints.ResumeAsync(trainer, images, StepsPerEpoch(imageCount, spec.BatchSize, spec.MaxStepsPerEpoch), cancellationToken).ConfigureAwait(false);
         var (startEpoch, stepsPerEpoch) = (state.StartEpoch, state.StepsPerEpoch);
-        if (startEpoch > 0)
+        if (state.CheckpointFallback is { } fallback)
+        {
+            observer.Message(fallback);
+        }
+        else if (startEpoch > 0)
         {
             observer.Message($"Resuming run {runId} from its checkpoint of epoch {startEpoch}.");
         }
@@ -72,10 +97,12 @@ public sealed class TrainingRunner(RunRepository runs, ITrainingObserver observe
             LatestEvaluation = m.LatestEvaluation is { } last && last.Epoch <= startEpoch ? last : keptEvaluations.LastOrDefault(),
             BestFid = keptEvaluations.Select(e => (double?)e.Fid).Min(),
             Progress = m.Progress with { Epoch = startEpoch, TotalEpochs = spec.Epochs, Step = 0, StepsPerEpoch = stepsPerEpoch },
+            LatestCheckpointEpoch = startEpoch,
+            CheckpointFallbacks = state.CheckpointFallback is { } note ? [.. m.CheckpointFallbacks, note] : m.CheckpointFallbacks,
         }, cancellationToken).ConfigureAwait(false);
 
         using var grids = new SampleGrids(Store, runId, spec);
-        var epochs = new EpochTraining(runs, observer, ProgressInterval);
+        var epochs = new EpochTraining(runs, observer, ProgressInterval) { MetricsInterval = MetricsInterval };
         try
         {
             for (var epoch = startEpoch + 1; epoch <= spec.Epochs; epoch++)
@@ -113,7 +140,7 @@ public sealed class TrainingRunner(RunRepository runs, ITrainingObserver observe
 
                 // Metrics before the checkpoint: a crash in between leaves metrics ahead of `latest`, which a resume
                 // cuts back; the other order could lose an epoch's metrics.
-                await Store.PutTextAsync(RunArtifactLayout.Metrics(runId), state.MetricsText, cancellationToken: cancellationToken).ConfigureAwait(false);
+                await Store.AppendTextAsync(RunArtifactLayout.Metrics(runId), state.TakePendingMetrics(), cancellationToken).ConfigureAwait(false);
                 var keepNumbered = epoch % spec.CheckpointEvery == 0 || epoch == spec.Epochs;
                 await checkpoints.SaveAsync(trainer, epoch, (long)epoch * stepsPerEpoch, keepNumbered, cancellationToken).ConfigureAwait(false);
 
@@ -138,7 +165,7 @@ public sealed class TrainingRunner(RunRepository runs, ITrainingObserver observe
             observer.Message($"Wrote {RunArtifactLayout.Gif(runId)} ({frames} frames).");
             return await runs.UpdateAsync(runId, m => m with { Status = RunStatus.Succeeded, FinishedAt = DateTimeOffset.UtcNow }, CancellationToken.None).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (interruption.IsCancellationRequested)
         {
             await runs.UpdateAsync(runId, interrupted ?? (m => m with
             {

@@ -18,6 +18,12 @@ public static class ArtifactStoreExtensions
     public static Task<string> PutTextAsync(this IArtifactStore store, string path, string text, WriteCondition? condition = null, CancellationToken cancellationToken = default)
         => store.PutBytesAsync(path, Encoding.UTF8.GetBytes(text), condition, cancellationToken);
 
+    public static async Task AppendTextAsync(this IArtifactStore store, string path, string text, CancellationToken cancellationToken = default)
+    {
+        using var stream = new MemoryStream(Encoding.UTF8.GetBytes(text), writable: false);
+        await store.AppendAsync(path, stream, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Reads a whole artifact into memory (checkpoints, grids, dataset files); null when absent.</summary>
     public static async Task<byte[]?> GetBytesAsync(this IArtifactStore store, string path, CancellationToken cancellationToken = default)
     {

@@ -3,6 +3,7 @@ using Azure;
 using Azure.Core;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
+using Azure.Storage.Blobs.Specialized;
 using DigitGan.Shared.Telemetry;
 
 namespace DigitGan.Shared.Artifacts;
@@ -87,6 +88,53 @@ public sealed class BlobArtifactStore : IArtifactStore
         }
     }
 
+    /// <summary>The most an Append Blob takes in one block.</summary>
+    private const int MaxAppendBlock = 4 * 1024 * 1024;
+
+    /// <summary>
+    /// Appends to an Append Blob, one block per call (up to 4 MiB each). An artifact written whole (a block blob, e.g. a
+    /// resume's cut-back metrics) is turned into an Append Blob holding the same content first.
+    /// </summary>
+    public async Task AppendAsync(string path, Stream content, CancellationToken cancellationToken = default)
+    {
+        await EnsureContainerAsync(cancellationToken).ConfigureAwait(false);
+        var append = _container.GetAppendBlobClient(ArtifactPath.Validate(path));
+        var buffer = new byte[MaxAppendBlock];
+        int filled;
+        while ((filled = await content.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            using var block = new MemoryStream(buffer, 0, filled, writable: false);
+            await AppendBlockAsync(append, path, block, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task AppendBlockAsync(AppendBlobClient append, string path, MemoryStream block, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await append.AppendBlockAsync(block, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            await append.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            block.Position = 0;
+            await append.AppendBlockAsync(block, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException ex) when (ex.ErrorCode == BlobErrorCode.InvalidBlobType)
+        {
+            var existing = await this.GetBytesAsync(path, cancellationToken).ConfigureAwait(false) ?? [];
+            await append.CreateAsync(new AppendBlobCreateOptions(), cancellationToken).ConfigureAwait(false);
+            for (var offset = 0; offset < existing.Length; offset += MaxAppendBlock)
+            {
+                using var part = new MemoryStream(existing, offset, Math.Min(MaxAppendBlock, existing.Length - offset), writable: false);
+                await append.AppendBlockAsync(part, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+
+            block.Position = 0;
+            await append.AppendBlockAsync(block, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     public async Task<ArtifactInfo?> GetInfoAsync(string path, CancellationToken cancellationToken = default)
     {
         await EnsureContainerAsync(cancellationToken).ConfigureAwait(false);
@@ -119,7 +167,10 @@ public sealed class BlobArtifactStore : IArtifactStore
     /// <summary>Blob leases last this long and are renewed at a third of it, so a dead holder's lease lapses within a minute.</summary>
     public static readonly TimeSpan LeaseDuration = TimeSpan.FromSeconds(60);
 
-    public async Task<IAsyncDisposable?> TryAcquireLeaseAsync(string path, CancellationToken cancellationToken = default)
+    /// <summary>How often a held lease is renewed: a third of its duration, so two renewals may fail before it lapses.</summary>
+    public TimeSpan LeaseRenewInterval { get; init; } = LeaseDuration / 3;
+
+    public async Task<IArtifactLease?> TryAcquireLeaseAsync(string path, CancellationToken cancellationToken = default)
     {
         await EnsureContainerAsync(cancellationToken).ConfigureAwait(false);
         var blob = Blob(path);
@@ -132,7 +183,7 @@ public sealed class BlobArtifactStore : IArtifactStore
             // It exists already (possibly leased): the lease below decides.
         }
 
-        var lease = Azure.Storage.Blobs.Specialized.SpecializedBlobExtensions.GetBlobLeaseClient(blob);
+        var lease = blob.GetBlobLeaseClient();
         try
         {
             await lease.AcquireAsync(LeaseDuration, cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -142,27 +193,35 @@ public sealed class BlobArtifactStore : IArtifactStore
             return null;
         }
 
-        return new BlobLease(lease);
+        return new BlobLease(lease, LeaseRenewInterval);
     }
 
-    /// <summary>A held blob lease, renewed in the background until disposed (then released).</summary>
-    private sealed class BlobLease : IAsyncDisposable
+    /// <summary>
+    /// A held blob lease, renewed in the background until disposed (then released). It is lost, and says so, when a
+    /// renewal is refused (the lease was broken or taken) or when no renewal succeeded for two thirds of its duration.
+    /// </summary>
+    private sealed class BlobLease : IArtifactLease
     {
-        private readonly Azure.Storage.Blobs.Specialized.BlobLeaseClient _lease;
+        private readonly BlobLeaseClient _lease;
+        private readonly TimeSpan _interval;
         private readonly CancellationTokenSource _stop = new();
+        private readonly CancellationTokenSource _lost = new();
         private readonly Task _renewal;
 
-        public BlobLease(Azure.Storage.Blobs.Specialized.BlobLeaseClient lease)
+        public BlobLease(BlobLeaseClient lease, TimeSpan interval)
         {
-            _lease = lease;
+            (_lease, _interval) = (lease, interval);
             _renewal = RenewAsync();
         }
+
+        public CancellationToken Lost => _lost.Token;
 
         public async ValueTask DisposeAsync()
         {
             await _stop.CancelAsync().ConfigureAwait(false);
             await _renewal.ConfigureAwait(false);
             _stop.Dispose();
+            _lost.Dispose();
             try
             {
                 await _lease.ReleaseAsync().ConfigureAwait(false);
@@ -175,7 +234,8 @@ public sealed class BlobArtifactStore : IArtifactStore
 
         private async Task RenewAsync()
         {
-            using var timer = new PeriodicTimer(LeaseDuration / 3);
+            using var timer = new PeriodicTimer(_interval);
+            var renewed = System.Diagnostics.Stopwatch.StartNew();
             try
             {
                 while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
@@ -184,11 +244,24 @@ public sealed class BlobArtifactStore : IArtifactStore
                     {
                         await _lease.RenewAsync(cancellationToken: _stop.Token).ConfigureAwait(false);
                         DigitGanTelemetry.LeaseRenewals.Add(1);
+                        renewed.Restart();
                     }
-                    catch (RequestFailedException)
+                    catch (RequestFailedException ex) when (ex.Status is 409 or 412)
                     {
-                        // A missed renewal is retried at the next tick; the lease lasts three ticks.
+                        // Broken, or expired and taken: another worker may write the run now.
                         DigitGanTelemetry.LeaseFailures.Add(1);
+                        await _lost.CancelAsync().ConfigureAwait(false);
+                        return;
+                    }
+                    catch (Exception ex) when (ex is RequestFailedException or IOException or HttpRequestException or TimeoutException)
+                    {
+                        // A missed renewal is retried at the next tick, until the lease might have lapsed unseen.
+                        DigitGanTelemetry.LeaseFailures.Add(1);
+                        if (renewed.Elapsed >= LeaseDuration - _interval)
+                        {
+                            await _lost.CancelAsync().ConfigureAwait(false);
+                            return;
+                        }
                     }
                 }
             }

@@ -15,11 +15,84 @@ public sealed class FileArtifactStore : IArtifactStore
     private const string LockFolder = ".locks";
     private readonly string _root;
 
+    /// <summary>A temp file this old belongs to a write that crashed: no live write takes this long.</summary>
+    public static readonly TimeSpan StaleTempAge = TimeSpan.FromHours(1);
+
     public FileArtifactStore(string root)
     {
         _root = Path.GetFullPath(root);
         Directory.CreateDirectory(Path.Combine(_root, TempFolder));
         Directory.CreateDirectory(Path.Combine(_root, LockFolder));
+        SweepStaleTempFiles(StaleTempAge, delete: true);
+    }
+
+    /// <summary>The temp files of writes older than <paramref name="olderThan"/> (crashed ones), deleted when asked; their names.</summary>
+    public IReadOnlyList<string> SweepStaleTempFiles(TimeSpan olderThan, bool delete)
+    {
+        var stale = new List<string>();
+        foreach (var file in new DirectoryInfo(Path.Combine(_root, TempFolder)).EnumerateFiles())
+        {
+            if (DateTime.UtcNow - file.LastWriteTimeUtc >= olderThan)
+            {
+                stale.Add($"{TempFolder}/{file.Name}");
+                if (delete)
+                {
+                    TryDelete(file.FullName);
+                }
+            }
+        }
+
+        return stale;
+    }
+
+    /// <summary>The lock files older than <paramref name="olderThan"/> whose names are not in <paramref name="live"/>, removed when asked unless held; their names.</summary>
+    public IReadOnlyList<string> SweepLockFiles(IReadOnlySet<string> live, TimeSpan olderThan, bool delete)
+    {
+        var orphans = new List<string>();
+        foreach (var file in new DirectoryInfo(Path.Combine(_root, LockFolder)).EnumerateFiles())
+        {
+            if (live.Contains(file.Name) || DateTime.UtcNow - file.LastWriteTimeUtc < olderThan)
+            {
+                continue;
+            }
+
+            try
+            {
+                // Deleted while we hold it, so no holder is cut off; a holder makes the open fail and the file stays.
+                using (new FileStream(file.FullName, FileMode.Open, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None))
+                {
+                    if (delete)
+                    {
+                        File.Delete(file.FullName);
+                    }
+                }
+
+                orphans.Add($"{LockFolder}/{file.Name}");
+            }
+            catch (IOException)
+            {
+            }
+        }
+
+        return orphans;
+    }
+
+    /// <summary>The lock file name that conditional writes of <paramref name="path"/> use.</summary>
+    public static string WriteLockName(string path) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(path)))[..32];
+
+    /// <summary>The lock file name that the lease named <paramref name="path"/> uses.</summary>
+    public static string LeaseLockName(string path) => "lease-" + WriteLockName(path);
+
+    private static void TryDelete(string file)
+    {
+        try
+        {
+            File.Delete(file);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Another process swept it first, or it cannot be removed: the next sweep tries again.
+        }
     }
 
     public string Root => _root;
@@ -62,7 +135,7 @@ public sealed class FileArtifactStore : IArtifactStore
             Directory.CreateDirectory(Path.GetDirectoryName(full)!);
             if (condition is null)
             {
-                File.Move(temp, full, overwrite: true);
+                MoveIntoPlace(temp, full);
                 return etag;
             }
 
@@ -87,13 +160,42 @@ public sealed class FileArtifactStore : IArtifactStore
                     }
                 }
 
-                File.Move(temp, full, overwrite: true);
+                MoveIntoPlace(temp, full);
                 return etag;
             }
         }
         finally
         {
             File.Delete(temp);
+        }
+    }
+
+    public async Task AppendAsync(string path, Stream content, CancellationToken cancellationToken = default)
+    {
+        var full = FullPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        await using (var file = new FileStream(full, FileMode.Append, FileAccess.Write, FileShare.Read | FileShare.Delete, 81920, useAsync: true))
+        {
+            await content.CopyToAsync(file, cancellationToken).ConfigureAwait(false);
+            await file.FlushAsync(cancellationToken).ConfigureAwait(false);
+            file.Flush(flushToDisk: true);
+        }
+
+        // The ETag is time + length: stamp the append like a write, so the ETag changes however coarse the clock is.
+        File.SetLastWriteTimeUtc(full, NextWriteStamp());
+    }
+
+    // A delete of the folder's last file removes the folder; if that raced this write, create it again once.
+    private static void MoveIntoPlace(string temp, string full)
+    {
+        try
+        {
+            File.Move(temp, full, overwrite: true);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+            File.Move(temp, full, overwrite: true);
         }
     }
 
@@ -148,7 +250,31 @@ public sealed class FileArtifactStore : IArtifactStore
         }
 
         File.Delete(full);
+        RemoveEmptyFolders(Path.GetDirectoryName(full)!);
         return Task.FromResult(true);
+    }
+
+    /// <summary>Removes <paramref name="folder"/> and its parents up to the root while they are empty, so deleted runs leave no folders.</summary>
+    private void RemoveEmptyFolders(string folder)
+    {
+        while (folder.Length > _root.Length && folder.StartsWith(_root, StringComparison.Ordinal))
+        {
+            try
+            {
+                if (Directory.EnumerateFileSystemEntries(folder).Any())
+                {
+                    return;
+                }
+
+                Directory.Delete(folder);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                return; // a concurrent write filled it again, or another delete removed it first
+            }
+
+            folder = Path.GetDirectoryName(folder)!;
+        }
     }
 
     private string FullPath(string path) => Path.Combine(_root, ArtifactPath.Validate(path));
@@ -175,25 +301,24 @@ public sealed class FileArtifactStore : IArtifactStore
     private static ArtifactInfo Describe(string path, DateTime lastWriteUtc, long length) =>
         new(path, length, $"\"{lastWriteUtc.Ticks:x}-{length:x}\"", new DateTimeOffset(lastWriteUtc, TimeSpan.Zero));
 
-    public Task<IAsyncDisposable?> TryAcquireLeaseAsync(string path, CancellationToken cancellationToken = default)
+    public Task<IArtifactLease?> TryAcquireLeaseAsync(string path, CancellationToken cancellationToken = default)
     {
         ArtifactPath.Validate(path);
-        var name = "lease-" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(path)))[..32];
+        var name = LeaseLockName(path);
         try
         {
             // Held open with FileShare.None: an exclusive advisory lock that the OS drops when the process dies.
-            return Task.FromResult<IAsyncDisposable?>(new FileStream(Path.Combine(_root, LockFolder, name), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None));
+            return Task.FromResult<IArtifactLease?>(new FileLease(new FileStream(Path.Combine(_root, LockFolder, name), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None)));
         }
         catch (IOException)
         {
-            return Task.FromResult<IAsyncDisposable?>(null);
+            return Task.FromResult<IArtifactLease?>(null);
         }
     }
 
     private async Task<IDisposable> AcquireLockAsync(string path, CancellationToken cancellationToken)
     {
-        var name = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(path)))[..32];
-        var lockPath = Path.Combine(_root, LockFolder, name);
+        var lockPath = Path.Combine(_root, LockFolder, WriteLockName(path));
         var delay = TimeSpan.FromMilliseconds(1);
         for (var attempt = 0; ; attempt++)
         {

@@ -18,6 +18,12 @@ public interface IArtifactStore
     /// </summary>
     Task<string> PutAsync(string path, Stream content, WriteCondition? condition = null, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Appends <paramref name="content"/> to the artifact (created when absent), so a growing log costs what is added,
+    /// not its whole length. Appends are for one writer (the run's lease holder); a reader may see a torn last line.
+    /// </summary>
+    Task AppendAsync(string path, Stream content, CancellationToken cancellationToken = default);
+
     /// <summary>Returns size and ETag of an artifact, or null when it does not exist.</summary>
     Task<ArtifactInfo?> GetInfoAsync(string path, CancellationToken cancellationToken = default);
 
@@ -30,7 +36,8 @@ public interface IArtifactStore
     /// <summary>
     /// Takes the exclusive lease named <paramref name="path"/> (one holder at a time, across processes), or returns
     /// null when another holder has it. Disposing releases it; a holder that dies loses it (at once on the file
-    /// store, within the lease period on blob storage), so another worker can take over.
+    /// store, within the lease period on blob storage), so another worker can take over. Its <see cref="IArtifactLease.Lost"/>
+    /// fires when a renewal fails, after which the holder must write nothing more.
     /// </summary>
-    Task<IAsyncDisposable?> TryAcquireLeaseAsync(string path, CancellationToken cancellationToken = default);
+    Task<IArtifactLease?> TryAcquireLeaseAsync(string path, CancellationToken cancellationToken = default);
 }

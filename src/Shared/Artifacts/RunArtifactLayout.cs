@@ -25,5 +25,19 @@ public static class RunArtifactLayout
     public static string Lease(Guid runId) => RunPrefix(runId) + "lease";
     public static string MnistFile(string fileName) => MnistPrefix + fileName;
 
+    /// <summary>The run whose manifest this path is (runs/{id}/manifest.json), or null for any other path.</summary>
+    public static Guid? RunIdOfManifest(string path)
+    {
+        var parts = path.Split('/');
+        return parts is ["runs", var id, "manifest.json"] && Guid.TryParseExact(id, "D", out var runId) ? runId : null;
+    }
+
+    /// <summary>The run whose folder holds this path (runs/{id}/...), or null for a path outside any run's folder.</summary>
+    public static Guid? RunIdOf(string path)
+    {
+        var parts = path.Split('/');
+        return parts.Length > 2 && parts[0] == "runs" && Guid.TryParseExact(parts[1], "D", out var runId) ? runId : null;
+    }
+
     private static string Epoch(int epoch) => epoch.ToString("D4", CultureInfo.InvariantCulture);
 }

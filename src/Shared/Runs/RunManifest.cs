@@ -43,6 +43,9 @@ public sealed record RunManifest
     /// <summary>Epoch of the newest checkpoint written (the one a resume starts from), 0 when none.</summary>
     public int LatestCheckpointEpoch { get; init; }
 
+    /// <summary>Each resume that had to skip checkpoints which did not check out: which one it used and why.</summary>
+    public IReadOnlyList<string> CheckpointFallbacks { get; init; } = [];
+
     /// <summary>Epochs that have a numbered checkpoint kept.</summary>
     public IReadOnlyList<int> CheckpointEpochs { get; init; } = [];
 
@@ -58,5 +61,20 @@ public sealed record RunManifest
     /// <summary>Who asked to cancel (or delete) the run.</summary>
     public string? CancelledBy { get; init; }
 
-    public bool IsFinished => Status is RunStatus.Succeeded or RunStatus.Failed or RunStatus.Cancelled;
+    /// <summary>Nothing more happens to the run: it ended, or its manifest is damaged and only a delete remains.</summary>
+    public bool IsFinished => Status is RunStatus.Succeeded or RunStatus.Failed or RunStatus.Cancelled or RunStatus.Damaged;
+
+    /// <summary>What is shown for a run whose manifest cannot be read: its id, when its id says it was created, and why.</summary>
+    public static RunManifest Damaged(Guid runId, string reason) => new()
+    {
+        RunId = runId,
+        Spec = new RunSpec { Name = $"damaged-{runId:N}"[..16] },
+        Status = RunStatus.Damaged,
+        CreatedAt = CreatedAtOf(runId),
+        Error = reason,
+    };
+
+    // Run ids are version 7 GUIDs: their first 48 bits are the creation time in Unix milliseconds.
+    private static DateTimeOffset CreatedAtOf(Guid runId)
+        => DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(runId.ToString("N")[..12], System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture));
 }

@@ -5,6 +5,9 @@ public sealed record RunQuery
 {
     public const int MaxPageSize = 200;
 
+    /// <summary>The highest page asked for (far beyond any store: 200 million runs at the largest page size).</summary>
+    public const int MaxPage = 1_000_000;
+
     public RunStatus? Status { get; init; }
     public string? Tag { get; init; }
     public int Page { get; init; } = 1;

@@ -1,16 +1,21 @@
+using System.Text.Json;
 using DigitGan.Shared.Artifacts;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DigitGan.Shared.Runs;
 
 /// <summary>
 /// Creates, reads, updates, lists and deletes runs in the artifact store. Manifest updates never overwrite a
 /// concurrent change (conditional writes, re-applied on conflict), and every change is mirrored into the run
-/// index (runs/index.json), so listing runs reads one small blob instead of every manifest.
+/// index (runs/index.json), so listing runs reads one small blob instead of every manifest. A missing or unreadable
+/// index is rebuilt from every manifest; a manifest that cannot be parsed makes only its own run Damaged.
 /// </summary>
-public sealed class RunRepository(IArtifactStore store, TimeProvider? clock = null)
+public sealed class RunRepository(IArtifactStore store, TimeProvider? clock = null, ILogger? logger = null)
 {
     private const int MaxAttempts = 200;
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
+    private readonly ILogger _logger = logger ?? NullLogger.Instance;
 
     public IArtifactStore Store => store;
 
@@ -99,8 +104,42 @@ public sealed class RunRepository(IArtifactStore store, TimeProvider? clock = nu
         }
     }
 
+    /// <summary>The run's manifest; a Damaged stand-in (listed as such from then on) when it cannot be parsed; null when absent.</summary>
     public async Task<RunManifest?> GetAsync(Guid runId, CancellationToken cancellationToken = default)
-        => (await store.GetJsonAsync<RunManifest>(RunArtifactLayout.Manifest(runId), cancellationToken).ConfigureAwait(false))?.Value;
+    {
+        var manifest = await ReadManifestAsync(runId, cancellationToken).ConfigureAwait(false);
+        if (manifest is { Status: RunStatus.Damaged })
+        {
+            var marked = false;
+            await UpdateIndexAsync(runs =>
+            {
+                marked = !runs.Any(r => r.RunId == runId && r.Status == RunStatus.Damaged);
+                return marked ? [.. runs.Where(r => r.RunId != runId), RunSummary.From(manifest)] : null;
+            }, cancellationToken).ConfigureAwait(false);
+            if (marked)
+            {
+                _logger.LogWarning("Run {RunId} is damaged and now lists as such: {Reason}", runId, manifest.Error);
+            }
+        }
+
+        return manifest;
+    }
+
+    private async Task<RunManifest?> ReadManifestAsync(Guid runId, CancellationToken cancellationToken)
+    {
+        var path = RunArtifactLayout.Manifest(runId);
+        try
+        {
+            return (await store.GetJsonAsync<RunManifest>(path, cancellationToken).ConfigureAwait(false))?.Value;
+        }
+        catch (InvalidDataException ex)
+        {
+            return RunManifest.Damaged(runId, DamageReason(path, ex));
+        }
+    }
+
+    private static string DamageReason(string path, InvalidDataException ex)
+        => $"Its manifest ({path}) cannot be read: {(ex.InnerException as JsonException)?.Message ?? ex.Message} Delete the run to remove its folder.";
 
     /// <summary>
     /// Applies <paramref name="change"/> to the current manifest with a conditional write; on a concurrent change
@@ -111,13 +150,25 @@ public sealed class RunRepository(IArtifactStore store, TimeProvider? clock = nu
         var path = RunArtifactLayout.Manifest(runId);
         for (var attempt = 1; ; attempt++)
         {
-            var (currentManifest, etag) = await store.GetJsonAsync<RunManifest>(path, cancellationToken).ConfigureAwait(false)
-                ?? throw new RunNotFoundException(runId);
+            (RunManifest Value, string ETag)? read;
+            try
+            {
+                read = await store.GetJsonAsync<RunManifest>(path, cancellationToken).ConfigureAwait(false);
+            }
+            catch (InvalidDataException ex)
+            {
+                throw new RunDamagedException(runId, DamageReason(path, ex));
+            }
+
+            var (currentManifest, etag) = read ?? throw new RunNotFoundException(runId);
             var updated = change(currentManifest);
             try
             {
                 await store.PutJsonAsync(path, updated, WriteCondition.IfMatch(etag), cancellationToken).ConfigureAwait(false);
-                await UpdateIndexAsync(runs => [.. runs.Where(r => r.RunId != runId), RunSummary.From(updated)], cancellationToken).ConfigureAwait(false);
+                var summary = RunSummary.From(updated);
+                await UpdateIndexAsync(runs => runs.Any(r => SameSummary(r, summary))
+                    ? null
+                    : [.. runs.Where(r => r.RunId != runId), summary], cancellationToken).ConfigureAwait(false);
                 return updated;
             }
             catch (ArtifactConflictException) when (attempt < MaxAttempts)
@@ -136,8 +187,9 @@ public sealed class RunRepository(IArtifactStore store, TimeProvider? clock = nu
             .Where(r => query.Tag is null || r.Tags.Contains(query.Tag, StringComparer.Ordinal))
             .ToList();
         var pageSize = Math.Clamp(query.PageSize, 1, RunQuery.MaxPageSize);
-        var page = Math.Max(1, query.Page);
-        return new RunPage([.. matching.Skip((page - 1) * pageSize).Take(pageSize)], matching.Count, page, pageSize);
+        var page = Math.Clamp(query.Page, 1, RunQuery.MaxPage);
+        var skip = (long)(page - 1) * pageSize;
+        return new RunPage([.. matching.Skip((int)Math.Min(skip, matching.Count)).Take(pageSize)], matching.Count, page, pageSize);
     }
 
     /// <summary>Deletes every artifact of the run and its index entry; false when the run did not exist.</summary>
@@ -160,38 +212,129 @@ public sealed class RunRepository(IArtifactStore store, TimeProvider? clock = nu
         return found;
     }
 
-    /// <summary>Rewrites the index from the manifests (after a crash between a manifest write and its index update).</summary>
+    /// <summary>Rewrites the index from every manifest (after a crash between a manifest write and its index update).</summary>
     public async Task<RunIndex> RebuildIndexAsync(CancellationToken cancellationToken = default)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var seen = await store.GetInfoAsync(RunArtifactLayout.RunIndex, cancellationToken).ConfigureAwait(false);
+            var rebuilt = Sorted(await SummarizeManifestsAsync(cancellationToken).ConfigureAwait(false));
+            try
+            {
+                await store.PutJsonAsync(RunArtifactLayout.RunIndex, rebuilt, Unchanged(seen?.ETag), cancellationToken).ConfigureAwait(false);
+                _logger.LogInformation("Rebuilt the run index from {Count} manifest(s).", rebuilt.Runs.Count);
+                return rebuilt;
+            }
+            catch (ArtifactConflictException) when (attempt < MaxAttempts)
+            {
+                await BackOffAsync(attempt, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>The summary of every manifest in the store; a storage fault propagates, so no index is ever built from fewer.</summary>
+    private async Task<List<RunSummary>> SummarizeManifestsAsync(CancellationToken cancellationToken)
     {
         var summaries = new List<RunSummary>();
         await foreach (var info in store.ListAsync(RunArtifactLayout.RunsPrefix, cancellationToken).ConfigureAwait(false))
         {
-            if (info.Path.EndsWith("/manifest.json", StringComparison.Ordinal)
-                && (await store.GetJsonAsync<RunManifest>(info.Path, cancellationToken).ConfigureAwait(false))?.Value is { } manifest)
+            if (RunArtifactLayout.RunIdOfManifest(info.Path) is { } runId
+                && await ReadManifestAsync(runId, cancellationToken).ConfigureAwait(false) is { } manifest)
             {
+                if (manifest.Status == RunStatus.Damaged)
+                {
+                    _logger.LogWarning("Run {RunId} is damaged and lists as such: {Reason}", runId, manifest.Error);
+                }
+
                 summaries.Add(RunSummary.From(manifest));
             }
         }
 
-        var rebuilt = new RunIndex { Runs = [.. summaries.OrderByDescending(r => r.CreatedAt).ThenByDescending(r => r.RunId)] };
-        await store.PutJsonAsync(RunArtifactLayout.RunIndex, rebuilt, cancellationToken: cancellationToken).ConfigureAwait(false);
-        return rebuilt;
+        return summaries;
     }
 
     private async Task<RunIndex> ReadIndexAsync(CancellationToken cancellationToken)
-        => (await store.GetJsonAsync<RunIndex>(RunArtifactLayout.RunIndex, cancellationToken).ConfigureAwait(false))?.Value
-            ?? await RebuildIndexAsync(cancellationToken).ConfigureAwait(false);
-
-    private async Task UpdateIndexAsync(Func<IEnumerable<RunSummary>, IEnumerable<RunSummary>> change, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
-            var current = await store.GetJsonAsync<RunIndex>(RunArtifactLayout.RunIndex, cancellationToken).ConfigureAwait(false);
-            var runs = current?.Value.Runs ?? [];
-            var updated = new RunIndex { Runs = [.. change(runs).OrderByDescending(r => r.CreatedAt).ThenByDescending(r => r.RunId)] };
+            var (index, etag, problem) = await TryReadIndexAsync(cancellationToken).ConfigureAwait(false);
+            if (index is not null)
+            {
+                return index;
+            }
+
+            _logger.LogWarning("The run index is {Problem}; rebuilding it from the manifests.", problem);
+            var rebuilt = Sorted(await SummarizeManifestsAsync(cancellationToken).ConfigureAwait(false));
             try
             {
-                await store.PutJsonAsync(RunArtifactLayout.RunIndex, updated, current is { } c ? WriteCondition.IfMatch(c.ETag) : WriteCondition.IfNoneExists, cancellationToken).ConfigureAwait(false);
+                await store.PutJsonAsync(RunArtifactLayout.RunIndex, rebuilt, Unchanged(etag), cancellationToken).ConfigureAwait(false);
+                _logger.LogInformation("Rebuilt the run index from {Count} manifest(s).", rebuilt.Runs.Count);
+                return rebuilt;
+            }
+            catch (ArtifactConflictException) when (attempt < MaxAttempts)
+            {
+                // Another writer replaced the index meanwhile: read theirs.
+                await BackOffAsync(attempt, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>The index and its ETag; for a missing or unreadable one, no index, the ETag it has (if any) and what is wrong.</summary>
+    private async Task<(RunIndex? Index, string? ETag, string Problem)> TryReadIndexAsync(CancellationToken cancellationToken)
+    {
+        var text = await store.GetTextAsync(RunArtifactLayout.RunIndex, cancellationToken).ConfigureAwait(false);
+        if (text is not { } found)
+        {
+            return (null, null, "missing");
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<RunIndex>(found.Text, ArtifactJson.Options) is { } index
+                ? (index, found.ETag, "")
+                : (null, found.ETag, "empty (JSON null)");
+        }
+        catch (JsonException ex)
+        {
+            return (null, found.ETag, $"unreadable ({ex.Message})");
+        }
+    }
+
+    /// <summary>
+    /// Applies <paramref name="change"/> (null: nothing to change) to the index with a conditional write; a missing or
+    /// unreadable index is first rebuilt from the manifests, so a write never drops the runs it did not know of.
+    /// </summary>
+    private async Task UpdateIndexAsync(Func<IReadOnlyList<RunSummary>, IEnumerable<RunSummary>?> change, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var (index, etag, problem) = await TryReadIndexAsync(cancellationToken).ConfigureAwait(false);
+            IReadOnlyList<RunSummary> runs;
+            if (index is not null)
+            {
+                runs = index.Runs;
+            }
+            else
+            {
+                _logger.LogWarning("The run index is {Problem}; rebuilding it from the manifests.", problem);
+                runs = await SummarizeManifestsAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            var changed = change(runs);
+            if (changed is null && index is not null)
+            {
+                return;
+            }
+
+            var updated = Sorted(changed ?? runs);
+            try
+            {
+                await store.PutJsonAsync(RunArtifactLayout.RunIndex, updated, Unchanged(etag), cancellationToken).ConfigureAwait(false);
+                if (index is null)
+                {
+                    _logger.LogInformation("Rebuilt the run index from {Count} manifest(s).", runs.Count);
+                }
+
                 return;
             }
             catch (ArtifactConflictException) when (attempt < MaxAttempts)
@@ -200,6 +343,15 @@ public sealed class RunRepository(IArtifactStore store, TimeProvider? clock = nu
             }
         }
     }
+
+    // Only what the list shows is in a summary: a change it does not show (a job id, a cancel request) leaves the index unwritten.
+    private static bool SameSummary(RunSummary listed, RunSummary summary)
+        => listed.RunId == summary.RunId && listed.Tags.SequenceEqual(summary.Tags, StringComparer.Ordinal) && listed with { Tags = summary.Tags } == summary;
+
+    private static RunIndex Sorted(IEnumerable<RunSummary> runs)
+        => new() { Runs = [.. runs.OrderByDescending(r => r.CreatedAt).ThenByDescending(r => r.RunId)] };
+
+    private static WriteCondition Unchanged(string? etag) => etag is null ? WriteCondition.IfNoneExists : WriteCondition.IfMatch(etag);
 
     // Jittered, growing waits: many writers contending for one blob spread out instead of colliding in lockstep.
     private static Task BackOffAsync(int attempt, CancellationToken cancellationToken)

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace DigitGan.Shared.Runs;
 
 /// <summary>How one training step updates the two networks.</summary>
@@ -19,6 +21,10 @@ public sealed record RunSpec
     public const int MaxNoiseDim = 1024;
     public const int MinEvaluationSamples = 100;
     public const int MaxEvaluationSamples = 50_000;
+    public const int MaxNameLength = 100;
+    public const int MaxTags = 20;
+    public const int MaxTagLength = 40;
+    public const int MaxNotesLength = 10_000;
 
     public string Name { get; init; } = "dcgan";
     public IReadOnlyList<string> Tags { get; init; } = [];
@@ -67,19 +73,31 @@ public sealed record RunSpec
             list.Add(message);
         }
 
-        if (string.IsNullOrWhiteSpace(Name) || Name.Length > 100)
+        if (string.IsNullOrWhiteSpace(Name) || Name.Length > MaxNameLength)
         {
-            Add("name", "Name must be 1-100 characters.");
+            Add("name", $"Name must be 1-{MaxNameLength} characters.");
+        }
+        else if (Name.Any(IsHiddenCharacter))
+        {
+            Add("name", $"Name must not contain control or bidirectional formatting characters (it holds U+{(int)Name.First(IsHiddenCharacter):X4}); use plain text on one line.");
         }
 
-        if (Tags.Any(t => string.IsNullOrWhiteSpace(t) || t.Length > 40 || t.Any(c => !(char.IsLetterOrDigit(c) || c is '-' or '_' or '.'))))
+        if (Tags is null)
         {
-            Add("tags", "Each tag must be 1-40 characters of letters, digits, '-', '_' or '.'.");
+            Add("tags", "Tags must be a list of strings; leave the field out for none.");
+        }
+        else if (Tags.Count > MaxTags)
+        {
+            Add("tags", $"A run takes at most {MaxTags} tags (got {Tags.Count}).");
+        }
+        else if (Tags.Any(t => !IsSafeTag(t)))
+        {
+            Add("tags", $"Each tag must be 1-{MaxTagLength} characters of letters a-z or A-Z, digits, '-', '_' or '.' (not '{Shorten(Tags.First(t => !IsSafeTag(t)))}').");
         }
 
-        if (Notes is { Length: > 4000 })
+        if (Notes is { Length: > MaxNotesLength })
         {
-            Add("notes", "Notes must be at most 4,000 characters.");
+            Add("notes", string.Create(CultureInfo.InvariantCulture, $"Notes must be at most {MaxNotesLength:N0} characters (got {Notes.Length:N0})."));
         }
 
         if (Epochs is < 1 or > MaxEpochs)
@@ -154,4 +172,13 @@ public sealed record RunSpec
 
         return errors.ToDictionary(e => e.Key, e => e.Value.ToArray());
     }
+
+    private static bool IsSafeTag(string? tag)
+        => tag is { Length: > 0 and <= MaxTagLength } && tag.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.');
+
+    // Control characters (NUL, CR, LF, ...) and the bidirectional formatting characters that can make a name read differently than it is.
+    private static bool IsHiddenCharacter(char c)
+        => char.IsControl(c) || c is '\u061C' or '\u200E' or '\u200F' or (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069');
+
+    private static string Shorten(string? text) => text is null ? "null" : text.Length > MaxTagLength + 10 ? text[..(MaxTagLength + 10)] + "..." : text;
 }

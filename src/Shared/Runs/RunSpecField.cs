@@ -29,6 +29,20 @@ public abstract record RunSpecField
 
     public required RunSpecFieldKind Kind { get; init; }
 
+    /// <summary>The field's type in the API's JSON, in words (docs/run-spec.md and the API's type errors).</summary>
+    public string JsonType => Kind switch
+    {
+        RunSpecFieldKind.Text => "string",
+        RunSpecFieldKind.OptionalText => "string or null",
+        RunSpecFieldKind.Tags => "array of strings",
+        RunSpecFieldKind.Int or RunSpecFieldKind.Long => "integer",
+        RunSpecFieldKind.OptionalInt => "integer or null",
+        RunSpecFieldKind.Double => "number",
+        RunSpecFieldKind.Choice => "string",
+        RunSpecFieldKind.Parent => "`{runId, epoch}` or null",
+        _ => throw new ArgumentOutOfRangeException(nameof(Kind), Kind, "No JSON type for this kind."),
+    };
+
     /// <summary>A fork must keep its parent's value (the parent's networks fix it).</summary>
     public bool FixedForFork { get; init; }
 

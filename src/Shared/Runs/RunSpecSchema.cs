@@ -11,9 +11,11 @@ public static class RunSpecSchema
 {
     public static IReadOnlyList<RunSpecField> Fields { get; } =
     [
-        Text("name", "--name", "Name", "A name for the run, shown in the lists and charts.", "1-100 characters",
+        Text("name", "--name", "Name", "A name for the run, shown in the lists and charts.",
+            $"1-{RunSpec.MaxNameLength} characters, no control or bidirectional formatting characters",
             spec => spec.Name, (spec, value) => spec with { Name = value }),
-        Tags("tags", "--tag", "Tags", "Labels to filter runs by, e.g. baseline, lr-sweep.", "each 1-40 letters, digits, '-', '_' or '.'",
+        Tags("tags", "--tag", "Tags", "Labels to filter runs by, e.g. baseline, lr-sweep.",
+            $"at most {RunSpec.MaxTags}, each 1-{RunSpec.MaxTagLength} of a-z, A-Z, 0-9, '-', '_' or '.'",
             spec => spec.Tags, (spec, value) => spec with { Tags = value }),
         Int("epochs", "--epochs", "Epochs", "Passes over the training images (the tutorial: 50).", $"1-{RunSpec.MaxEpochs}",
             spec => spec.Epochs, (spec, value) => spec with { Epochs = value }),
@@ -42,7 +44,7 @@ public static class RunSpecSchema
             spec => spec.EvaluationSamples, (spec, value) => spec with { EvaluationSamples = value }),
         OptionalInt("maxStepsPerEpoch", "--max-steps", "Max steps per epoch", "Stop each epoch after N steps (a dry run) instead of at its end.", "1 or more",
             "whole epochs", spec => spec.MaxStepsPerEpoch, (spec, value) => spec with { MaxStepsPerEpoch = value }),
-        OptionalText("notes", "--notes", "Notes", "Free text kept with the run: what it tries and why.", "at most 4,000 characters",
+        OptionalText("notes", "--notes", "Notes", "Free text kept with the run: what it tries and why.", string.Create(CultureInfo.InvariantCulture, $"at most {RunSpec.MaxNotesLength:N0} characters"),
             spec => spec.Notes, (spec, value) => spec with { Notes = value }),
         Parent("parent", "--parent", "Fork of", "Continue another run from its checkpoint of an epoch instead of from scratch.",
             "a checkpoint that run has, at an epoch below this run's epochs",

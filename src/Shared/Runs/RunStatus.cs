@@ -8,4 +8,7 @@ public enum RunStatus
     Succeeded,
     Failed,
     Cancelled,
+
+    /// <summary>The run's manifest cannot be read; the run can only be deleted (its error says what is wrong).</summary>
+    Damaged,
 }

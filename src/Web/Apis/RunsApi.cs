@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Claims;
 using System.Text.Json;
 using DigitGan.Shared.Artifacts;
@@ -7,6 +8,7 @@ using DigitGan.Web.Security;
 using DigitGan.Web.Services;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 
 namespace DigitGan.Web.Apis;
 
@@ -17,7 +19,7 @@ public static class RunsApi
     {
         // Reads follow the viewer policy (anonymous read on or off); writes need an operator, checked here and again in RunService.
         var api = app.MapGroup("/api/runs").WithTags("Runs").RequireAuthorization(DigitGanRoles.ViewerPolicy);
-        api.MapPost("/", SubmitRun).RequireAuthorization(DigitGanRoles.OperatorPolicy)
+        api.MapPost("/", SubmitRun).RequireAuthorization(DigitGanRoles.OperatorPolicy).RequireRateLimiting(SubmitRateLimit.Policy)
             .Accepts<RunSpec>("application/json")
             .WithSummary("Submit a run").WithDescription("Validates the spec, stores the run as Queued and enqueues its training job. Operators only (X-Api-Key, a bearer token or a signed-in session).");
         api.MapGet("/", ListRuns).WithSummary("List runs, newest first (filter by status and tag; page and pageSize)");
@@ -29,21 +31,31 @@ public static class RunsApi
         api.MapGet("/{id:guid}/samples/{epoch:int}/cells/{cell:int}.png", GetSampleCell).WithSummary("One of the 16 fixed-noise digits (cell 0-15, row by row) of an epoch's grid, 28x28 PNG");
         api.MapGet("/{id:guid}/gif", GetGif).WithSummary("All epoch grids as an animated GIF (written when the run ends)");
         api.MapGet("/{id:guid}/checkpoints", ListCheckpoints).WithSummary("The run's checkpoints: numbered ones and latest");
-        api.MapGet("/{id:guid}/checkpoints/{name}", DownloadCheckpoint).WithSummary("Download a checkpoint ('latest' or an epoch number), streamed");
+        api.MapMethods("/{id:guid}/checkpoints/{name}", [HttpMethods.Get, HttpMethods.Head], DownloadCheckpoint)
+            .WithSummary("Download a checkpoint ('latest' or an epoch number), streamed; HEAD, Range and If-None-Match (304) supported");
         return api;
     }
 
-    public static async Task<Results<Created<RunManifest>, ValidationProblem>> SubmitRun(HttpRequest request, ClaimsPrincipal user, RunService runs, CancellationToken cancellationToken)
+    public static async Task<Results<Created<RunManifest>, ValidationProblem, ProblemHttpResult>> SubmitRun(HttpRequest request, ClaimsPrincipal user, RunService runs,
+        IOptions<DigitGanOptions> options, CancellationToken cancellationToken)
     {
+        var maxBytes = options.Value.Limits.MaxSpecBytes;
+        var body = await ReadCappedAsync(request, maxBytes, cancellationToken).ConfigureAwait(false);
+        if (body is null)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "The run spec is too large",
+                detail: string.Create(CultureInfo.InvariantCulture, $"A run spec is at most {maxBytes / 1024:N0} KB of JSON; shorten the notes or the tags."));
+        }
+
         RunSpec? spec;
         try
         {
-            spec = await JsonSerializer.DeserializeAsync<RunSpec>(request.Body, ArtifactJson.Options, cancellationToken).ConfigureAwait(false);
+            spec = JsonSerializer.Deserialize<RunSpec>(body, ArtifactJson.Options);
         }
         catch (JsonException ex)
         {
-            var field = ex.Path is { Length: > 2 } path ? path.TrimStart('$', '.') : "body";
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [$"Invalid value: {ex.Message.Split(" Path:")[0]}"] });
+            var (field, message) = DescribeJsonError(ex);
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] });
         }
 
         if (spec is null)
@@ -53,6 +65,48 @@ public static class RunsApi
 
         var manifest = await runs.SubmitAsync(spec, user, cancellationToken).ConfigureAwait(false);
         return TypedResults.Created($"/api/runs/{manifest.RunId}", manifest);
+    }
+
+    /// <summary>The request body, or null when it is longer than <paramref name="maxBytes"/> (it is never read further).</summary>
+    private static async Task<byte[]?> ReadCappedAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > maxBytes)
+        {
+            return null;
+        }
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            if (buffer.Length + read > maxBytes)
+            {
+                return null;
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
+    }
+
+    /// <summary>The field a JSON error is about and what it expects there, in the API's words rather than .NET's.</summary>
+    private static (string Field, string Message) DescribeJsonError(JsonException ex)
+    {
+        var path = ex.Path is { Length: > 2 } p ? p.TrimStart('$', '.') : "";
+        var field = path.Split('.', '[')[0];
+        if (RunSpecSchema.Find(field) is { } known)
+        {
+            var expected = known.Kind == RunSpecFieldKind.Choice ? $"one of {string.Join(", ", known.Choices)}" : known.JsonType.Replace("`", "", StringComparison.Ordinal);
+            return (field, $"Invalid value for '{path}': expected {expected} ({known.Limits}).");
+        }
+
+        // Syntax errors say where the JSON breaks; type errors of unknown members would name .NET types, so they do not.
+        var syntax = ex.Message.Contains("could not be converted", StringComparison.Ordinal) || ex.Message.Contains("type '", StringComparison.Ordinal)
+            ? "a value does not have the type the run spec expects there."
+            : ex.Message.Split(" Path:")[0];
+        return (path.Length == 0 ? "body" : path, $"Invalid JSON: {syntax} docs/run-spec.md lists every field.");
     }
 
     public static async Task<Results<Ok<RunPage>, ValidationProblem>> ListRuns(RunService runs, CancellationToken cancellationToken,
@@ -72,9 +126,9 @@ public static class RunsApi
             }
         }
 
-        if (page < 1)
+        if (page is < 1 or > RunQuery.MaxPage)
         {
-            errors["page"] = ["Page must be 1 or more."];
+            errors["page"] = [$"Page must be between 1 and {RunQuery.MaxPage:N0}."];
         }
 
         if (pageSize is < 1 or > RunQuery.MaxPageSize)
@@ -146,7 +200,9 @@ public static class RunsApi
         }
 
         var fileName = $"{manifest.Spec.Name}-{id:N}-{(name == "latest" ? "latest" : $"epoch-{int.Parse(name, System.Globalization.CultureInfo.InvariantCulture):D4}")}.ckpt";
-        return TypedResults.Stream(reader.Content, "application/octet-stream", fileName, reader.Info.LastModified, new Microsoft.Net.Http.Headers.EntityTagHeaderValue($"\"{reader.Info.ETag.Trim('"')}\""));
+        // Range needs a seekable stream (the file store's); a blob download streams whole, which clients handle as a 200.
+        return TypedResults.Stream(reader.Content, "application/octet-stream", fileName, reader.Info.LastModified,
+            new Microsoft.Net.Http.Headers.EntityTagHeaderValue($"\"{reader.Info.ETag.Trim('"')}\""), enableRangeProcessing: true);
     }
 
     private static async Task<Results<FileStreamHttpResult, NotFound<ProblemDetails>>> StreamAsync(RunService runs, Guid id, string path, string contentType, string? fileName, string missing, CancellationToken cancellationToken)

@@ -6,6 +6,7 @@ using DigitGan.Shared.Jobs;
 using DigitGan.Shared.Runs;
 using DigitGan.Web.Security;
 using Hangfire;
+using Microsoft.Extensions.Options;
 
 namespace DigitGan.Web.Services;
 
@@ -13,17 +14,34 @@ namespace DigitGan.Web.Services;
 /// Owns the run lifecycle for the API and the pages: validates and submits runs (manifest first, then the job),
 /// lists them from the index, cancels and deletes them, and serves their artifacts.
 /// </summary>
-public sealed class RunService(RunRepository runs, IBackgroundJobClient jobs, JobStorage jobStorage, ILogger<RunService> logger)
+public sealed class RunService(RunRepository runs, IBackgroundJobClient jobs, JobStorage jobStorage, ILogger<RunService> logger, IOptions<DigitGanOptions>? options = null)
 {
+    private readonly LimitsOptions _limits = options?.Value.Limits ?? new LimitsOptions();
+
     /// <summary>How long a delete waits for a running job to stop after its cancel.</summary>
     public static readonly TimeSpan DeleteWait = TimeSpan.FromSeconds(30);
 
     public IArtifactStore Store => runs.Store;
 
-    /// <summary>Validates the spec (throws <see cref="RunSpecException"/>), writes the Queued manifest and enqueues its job.</summary>
+    /// <summary>
+    /// Validates the spec (throws <see cref="RunSpecException"/>), checks the queued-runs cap (throws
+    /// <see cref="RunQueueFullException"/>), writes the Queued manifest and enqueues its job.
+    /// </summary>
     public async Task<RunManifest> SubmitAsync(RunSpec spec, ClaimsPrincipal user, CancellationToken cancellationToken = default)
     {
         var by = RunAccess.RequireOperator(user, "start runs");
+        if (spec.Validate() is { Count: > 0 } errors)
+        {
+            throw new RunSpecException(errors);
+        }
+
+        // A soft cap: submits racing each other may pass it by a few, which is all it needs to bound the queue.
+        var queued = (await runs.ListAsync(new RunQuery { Status = RunStatus.Queued, PageSize = 1 }, cancellationToken).ConfigureAwait(false)).Total;
+        if (queued >= _limits.MaxQueuedRuns)
+        {
+            throw new RunQueueFullException(_limits.MaxQueuedRuns, _limits.QueueFullRetryAfterSeconds);
+        }
+
         var manifest = await runs.CreateAsync(spec, CodeVersion.Current, cancellationToken, createdBy: by).ConfigureAwait(false);
         logger.LogInformation("Run {RunId} ({Name}) submitted by {User}.", manifest.RunId, spec.Name, by);
         return await EnqueueAsync(manifest.RunId, cancellationToken).ConfigureAwait(false);
@@ -55,6 +73,11 @@ public sealed class RunService(RunRepository runs, IBackgroundJobClient jobs, Jo
     public async Task<RunManifest> CancelAsync(Guid runId, ClaimsPrincipal user, CancellationToken cancellationToken = default)
     {
         var by = RunAccess.RequireOperator(user, "cancel runs");
+        if (await runs.GetAsync(runId, cancellationToken).ConfigureAwait(false) is { Status: RunStatus.Damaged } damaged)
+        {
+            return damaged; // nothing runs from an unreadable manifest, and it cannot be rewritten
+        }
+
         var manifest = await runs.UpdateAsync(runId, m => m.IsFinished ? m : m with
         {
             CancelRequestedAt = m.CancelRequestedAt ?? DateTimeOffset.UtcNow,
@@ -109,13 +132,22 @@ public sealed class RunService(RunRepository runs, IBackgroundJobClient jobs, Jo
         var count = 0;
         foreach (var runId in unfinished)
         {
-            if ((await runs.GetAsync(runId, cancellationToken).ConfigureAwait(false))?.JobId is { } jobId && IsLive(jobId))
+            // One run at a time: a run that cannot be enqueued is logged and the others still are.
+            try
             {
-                continue; // a shared queue still holds its job (or a worker is running it)
-            }
+                var manifest = await runs.GetAsync(runId, cancellationToken).ConfigureAwait(false);
+                if (manifest is null || manifest.IsFinished || (manifest.JobId is { } jobId && IsLive(jobId)))
+                {
+                    continue; // gone, damaged or finished meanwhile, or a shared queue still holds its job
+                }
 
-            await EnqueueAsync(runId, cancellationToken).ConfigureAwait(false);
-            count++;
+                await EnqueueAsync(runId, cancellationToken).ConfigureAwait(false);
+                count++;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.LogWarning("Run {RunId} could not be enqueued again: {Error}", runId, ex.Message);
+            }
         }
 
         if (count > 0)

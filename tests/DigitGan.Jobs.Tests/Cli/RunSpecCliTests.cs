@@ -89,9 +89,9 @@ public sealed class RunSpecCliTests
     [Fact]
     public async Task Notes_longer_than_the_api_takes_name_the_notes_flag()
     {
-        var (code, error) = await CliRunner.RunAsync(["train", "--notes", new string('x', 4001)]);
+        var (code, error) = await CliRunner.RunAsync(["train", "--notes", new string('x', 10_001)]);
         Assert.Equal(DigitGanCli.UsageError, code);
-        Assert.Contains("--notes: Notes must be at most 4,000 characters.", error, StringComparison.Ordinal);
+        Assert.Contains("--notes: Notes must be at most 10,000 characters", error, StringComparison.Ordinal);
     }
 
     [Fact]

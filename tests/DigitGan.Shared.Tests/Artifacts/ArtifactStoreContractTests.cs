@@ -73,6 +73,28 @@ public abstract class ArtifactStoreContractTests
     }
 
     [Fact]
+    public async Task Append_CreatesThenGrows_AfterAWholeWriteToo_AndChangesTheETag()
+    {
+        await Store.AppendTextAsync("runs/a/metrics.jsonl", "one\n", Ct);
+        var first = (await Store.GetInfoAsync("runs/a/metrics.jsonl", Ct))!;
+        await Store.AppendTextAsync("runs/a/metrics.jsonl", "two\n", Ct);
+        var second = (await Store.GetInfoAsync("runs/a/metrics.jsonl", Ct))!;
+        Assert.Equal("one\ntwo\n", (await Store.GetTextAsync("runs/a/metrics.jsonl", Ct))!.Value.Text);
+        Assert.NotEqual(first.ETag, second.ETag);
+        Assert.Equal(8, second.Length);
+
+        // A resume cuts the file back with a whole write; appends then continue from the cut.
+        await Store.PutTextAsync("runs/a/metrics.jsonl", "one\n", cancellationToken: Ct);
+        await Store.AppendTextAsync("runs/a/metrics.jsonl", "three\n", Ct);
+        Assert.Equal("one\nthree\n", (await Store.GetTextAsync("runs/a/metrics.jsonl", Ct))!.Value.Text);
+
+        var big = new string('x', (5 * 1024 * 1024) + 3);
+        await Store.AppendTextAsync("runs/a/metrics.jsonl", big, Ct);
+        Assert.Equal("one\nthree\n".Length + big.Length, (await Store.GetInfoAsync("runs/a/metrics.jsonl", Ct))!.Length);
+        AssertNoLeftovers();
+    }
+
+    [Fact]
     public async Task DeleteAsync_ReturnsTrueThenFalse()
     {
         await Store.PutTextAsync("runs/x/manifest.json", "{}", cancellationToken: Ct);

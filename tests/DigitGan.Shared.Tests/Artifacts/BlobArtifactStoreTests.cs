@@ -33,6 +33,25 @@ public sealed class BlobArtifactStoreTests(AzuriteServer azurite) : ArtifactStor
     }
 
     [Fact]
+    public async Task A_lease_broken_by_someone_else_is_reported_lost_at_the_next_renewal()
+    {
+        var store = new BlobArtifactStore(new Azure.Storage.Blobs.BlobContainerClient(azurite.ConnectionString, _container, BlobArtifactStore.ClientOptions()))
+        {
+            LeaseRenewInterval = TimeSpan.FromMilliseconds(300),
+        };
+        await using var lease = await store.TryAcquireLeaseAsync("runs/r/lease", Ct);
+        await Task.Delay(1_000, Ct);
+        Assert.False(lease!.Lost.IsCancellationRequested);
+
+        var blob = store.Container.GetBlobClient("runs/r/lease");
+        await Azure.Storage.Blobs.Specialized.SpecializedBlobExtensions.GetBlobLeaseClient(blob).BreakAsync(TimeSpan.Zero, cancellationToken: Ct);
+
+        var lost = new TaskCompletionSource();
+        using var registration = lease.Lost.Register(lost.SetResult);
+        Assert.Same(lost.Task, await Task.WhenAny(lost.Task, Task.Delay(TimeSpan.FromSeconds(10), Ct)));
+    }
+
+    [Fact]
     public void The_description_names_the_container_url()
         => Assert.Equal($"{azurite.BlobEndpoint}/{_container}", Store.Description);
 

@@ -22,6 +22,24 @@ public sealed class FileArtifactStoreTests : ArtifactStoreContractTests, IDispos
     public void Dispose() => _temp.Dispose();
 
     [Fact]
+    public async Task Deleting_the_last_file_of_a_folder_removes_the_empty_folders_up_to_the_root()
+    {
+        await _store.PutTextAsync("runs/r1/checkpoints/latest.ckpt", "x", cancellationToken: Ct);
+        await _store.PutTextAsync("runs/r1/manifest.json", "{}", cancellationToken: Ct);
+        await _store.PutTextAsync("runs/r2/manifest.json", "{}", cancellationToken: Ct);
+
+        await _store.DeleteAsync("runs/r1/checkpoints/latest.ckpt", Ct);
+        Assert.False(Directory.Exists(_temp.Combine("runs", "r1", "checkpoints")));
+        Assert.True(Directory.Exists(_temp.Combine("runs", "r1")));
+
+        await _store.DeleteAsync("runs/r1/manifest.json", Ct);
+        Assert.False(Directory.Exists(_temp.Combine("runs", "r1")));
+        Assert.True(Directory.Exists(_temp.Combine("runs", "r2")));
+        await _store.PutTextAsync("runs/r1/manifest.json", "{}", cancellationToken: Ct);
+        Assert.Equal("{}", (await _store.GetTextAsync("runs/r1/manifest.json", Ct))!.Value.Text);
+    }
+
+    [Fact]
     public async Task ListAsync_ReturnsMatchingPathsInOrdinalOrder_PrefixMayEndMidName()
     {
         string[] paths = ["runs/b/z", "runs/ab/x", "runs/a/y", "runs/a/B", "runs/a-c/x", "runsfoo", "other/a/y", "top"];

@@ -93,7 +93,7 @@ public sealed class RunSpecSchemaTests
         {
             Name = "",
             Tags = ["no spaces"],
-            Notes = new string('x', 4001),
+            Notes = new string('x', RunSpec.MaxNotesLength + 1),
             Epochs = 0,
             BatchSize = 1,
             LearningRate = 0,

@@ -93,7 +93,7 @@ public sealed class RunSpecTests : IDisposable
         { "name", new RunSpec { Name = new string('n', 101) } },
         { "tags", new RunSpec { Tags = ["ok", "has space"] } },
         { "tags", new RunSpec { Tags = [""] } },
-        { "notes", new RunSpec { Notes = new string('x', 4001) } },
+        { "notes", new RunSpec { Notes = new string('x', RunSpec.MaxNotesLength + 1) } },
         { "step", new RunSpec { Step = (StepKind)7 } },
     };
 

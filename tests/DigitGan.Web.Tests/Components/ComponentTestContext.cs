@@ -116,6 +116,8 @@ public abstract class ComponentTestContext : BunitContext
 
         public Task<string> PutAsync(string path, Stream content, WriteCondition? condition = null, CancellationToken cancellationToken = default) => throw Down();
 
+        public Task AppendAsync(string path, Stream content, CancellationToken cancellationToken = default) => throw Down();
+
         public Task<ArtifactInfo?> GetInfoAsync(string path, CancellationToken cancellationToken = default) => throw Down();
 
         public async IAsyncEnumerable<ArtifactInfo> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -129,6 +131,6 @@ public abstract class ComponentTestContext : BunitContext
 
         public Task<bool> DeleteAsync(string path, CancellationToken cancellationToken = default) => throw Down();
 
-        public Task<IAsyncDisposable?> TryAcquireLeaseAsync(string path, CancellationToken cancellationToken = default) => throw Down();
+        public Task<IArtifactLease?> TryAcquireLeaseAsync(string path, CancellationToken cancellationToken = default) => throw Down();
     }
 }

@@ -215,7 +215,7 @@ public sealed class NewRunPageTests : ComponentTestContext
 
     [Theory]
     [InlineData("name", "", "Name must be 1-100 characters.")]
-    [InlineData("tags", "good, bad tag!", "Each tag must be 1-40 characters of letters, digits, '-', '_' or '.'.")]
+    [InlineData("tags", "good, bad tag!", "Each tag must be 1-40 characters of letters a-z or A-Z, digits, '-', '_' or '.' (not 'bad tag!').")]
     [InlineData("epochs", "0", "Epochs must be between 1 and 500.")]
     [InlineData("batchSize", "1", "Batch size must be between 2 and 4096.")]
     [InlineData("learningRate", "0", "Learning rate must be greater than 0 and at most 1.")]

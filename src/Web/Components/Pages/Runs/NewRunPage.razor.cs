@@ -114,6 +114,10 @@ public partial class NewRunPage
         {
             _accessError = ex.Message;
         }
+        catch (RunQueueFullException ex)
+        {
+            _accessError = ex.Message;
+        }
         catch (Exception ex) when (StorageErrors.IsUnreachable(ex))
         {
             _storageFailed = true;
