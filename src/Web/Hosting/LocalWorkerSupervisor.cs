@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
-using DigitGan.Shared.Queue;
 using Microsoft.Extensions.Options;
 
 namespace DigitGan.Web.Hosting;
@@ -20,12 +19,6 @@ public sealed class LocalWorkerSupervisor(LocalWorkerCommand command, IOptions<D
     private static readonly TimeSpan HealthyRun = TimeSpan.FromMinutes(1);
 
     private Process? _process;
-
-    /// <summary>The running worker's process id; null while none runs.</summary>
-    public int? ProcessId => _process is { HasExited: false } process ? process.Id : null;
-
-    /// <summary>How many times the worker was started again after it died.</summary>
-    public int Restarts { get; private set; }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -56,8 +49,6 @@ public sealed class LocalWorkerSupervisor(LocalWorkerCommand command, IOptions<D
             {
                 return;
             }
-
-            Restarts++;
         }
     }
 
