@@ -16,6 +16,12 @@ catch (DigitGanConfigurationException ex)
     await Console.Error.WriteLineAsync($"error: {ex.Message}");
     return 2;
 }
+catch (InvalidOperationException ex) when (ex.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal))
+{
+    // A setting of the wrong kind (e.g. DigitGan__Auth__AnonymousRead=maybe): the binder's message names the setting.
+    await Console.Error.WriteLineAsync($"error: {ex.Message} Fix that setting (environment variable or argument) and start again.");
+    return 2;
+}
 
 /// <summary>The web app's entry point (public for WebApplicationFactory in the tests).</summary>
 public partial class Program;
