@@ -46,7 +46,7 @@ public sealed class ApiKeyAuthenticationHandler(IOptionsMonitor<AuthenticationSc
         if (Context.Items.ContainsKey(BlockedItem))
         {
             Response.StatusCode = StatusCodes.Status429TooManyRequests;
-            Response.Headers.RetryAfter = ((int)FailedAttemptLimiter.Window.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            FailedAttemptLimiter.SetRetryAfter(Response);
             await Response.WriteAsJsonAsync(new Microsoft.AspNetCore.Mvc.ProblemDetails { Status = 429, Title = "Too many wrong API keys", Detail = "Wait a minute, then try again with the right key." },
                 options: null, contentType: "application/problem+json").ConfigureAwait(false);
             return;

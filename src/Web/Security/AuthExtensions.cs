@@ -148,7 +148,7 @@ public static class AuthExtensions
         var auth = app.MapGroup("/auth").AllowAnonymous().ExcludeFromDescription();
         auth.MapPost("/signin", SignInWithKey);
         auth.MapGet("/link", SignInWithLink);
-        auth.MapGet("/login", (string? returnUrl) => TypedResults.Challenge(new AuthenticationProperties { RedirectUri = LocalOrRuns(returnUrl) }, [OidcScheme]));
+        auth.MapGet("/login", (string? returnUrl) => TypedResults.Challenge(new AuthenticationProperties { RedirectUri = LocalReturnUrl(returnUrl) }, [OidcScheme]));
         auth.MapPost("/signout", (Delegate)SignOut);
         return app;
     }
@@ -157,18 +157,18 @@ public static class AuthExtensions
     {
         if (limiter.IsBlocked(context))
         {
-            context.Response.Headers.RetryAfter = ((int)FailedAttemptLimiter.Window.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            FailedAttemptLimiter.SetRetryAfter(context.Response);
             return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many failed sign-ins", detail: "Wait a minute, then try again.");
         }
 
         if (!apiKey.Matches(key))
         {
             limiter.RecordFailure(context);
-            return TypedResults.Redirect($"{SignInPath}?failed=1&returnUrl={Uri.EscapeDataString(LocalOrRuns(returnUrl))}");
+            return TypedResults.Redirect($"{SignInPath}?failed=1&returnUrl={Uri.EscapeDataString(LocalReturnUrl(returnUrl))}");
         }
 
         await SignInOperatorAsync(context, "operator (API key)").ConfigureAwait(false);
-        return TypedResults.Redirect(LocalOrRuns(returnUrl));
+        return TypedResults.Redirect(LocalReturnUrl(returnUrl));
     }
 
     public static async Task<IResult> SignInWithLink(HttpContext context, string? token, SignInLinks links, FailedAttemptLimiter limiter)
@@ -227,6 +227,7 @@ public static class AuthExtensions
         }, options: null, contentType: "application/problem+json");
     }
 
-    private static string LocalOrRuns(string? returnUrl) =>
+    /// <summary>The return URL when it stays on this app (never an open redirect), else /runs.</summary>
+    public static string LocalReturnUrl(string? returnUrl) =>
         returnUrl is { Length: > 0 } && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//", StringComparison.Ordinal) && !returnUrl.StartsWith("/\\", StringComparison.Ordinal) ? returnUrl : "/runs";
 }

@@ -21,6 +21,10 @@ public sealed class FailedAttemptLimiter : IDisposable
             QueueLimit = 0,
         }));
 
+    /// <summary>Tells a blocked client when its window ends.</summary>
+    public static void SetRetryAfter(HttpResponse response) =>
+        response.Headers.RetryAfter = ((int)Window.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     public static string ClientOf(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
 
     /// <summary>True when the client has used up its failed attempts for this window.</summary>

@@ -21,17 +21,16 @@ public sealed class StartupService(RunService runs, IOptions<DigitGanOptions> op
         try
         {
             var store = runs.Store;
-            if (!await MnistDataset.IsImportedAsync(store, stoppingToken).ConfigureAwait(false))
+            if (File.Exists(Path.Combine(DataPaths.MnistCache, MnistFiles.TrainImages)))
             {
-                if (File.Exists(Path.Combine(DataPaths.MnistCache, MnistFiles.TrainImages)))
+                if (await MnistDataset.EnsureImportedAsync(store, DataPaths.MnistCache, stoppingToken).ConfigureAwait(false))
                 {
-                    logger.LogInformation("Importing MNIST from {Cache} into {Store} ...", DataPaths.MnistCache, store.Description);
-                    await MnistDataset.EnsureImportedAsync(store, DataPaths.MnistCache, stoppingToken).ConfigureAwait(false);
+                    logger.LogInformation("Imported MNIST from {Cache} into {Store}.", DataPaths.MnistCache, store.Description);
                 }
-                else
-                {
-                    logger.LogWarning("MNIST is not in the store at {Store}: runs will fail until it is. {Hint}", store.Description, MnistDataset.SetupHint);
-                }
+            }
+            else if (!await MnistDataset.IsImportedAsync(store, stoppingToken).ConfigureAwait(false))
+            {
+                logger.LogWarning("MNIST is not in the store at {Store}: runs will fail until it is. {Hint}", store.Description, MnistDataset.SetupHint);
             }
 
             if (!await ClassifierFiles.EnsureImportedAsync(store, DataPaths.ClassifierCache, stoppingToken).ConfigureAwait(false))
