@@ -3,6 +3,7 @@
 #   docs/images/runs.png     the runs list
 #   docs/images/run.png      the run page of the finished run with the lowest FID
 #   docs/images/compare.png  the compare page of that run and the most recent other finished run (cell 5 picked)
+#   docs/images/first-look.png  the run page of the newest finished first-look run (the preset scripts/run.sh queues), if any
 # Usage: scripts/screenshots.sh [data folder]   (default: $DIGITGAN_DATA or ~/.local/share/digitgan, the store that
 # scripts/run.sh and scripts/train.sh use). It needs two finished runs there; rerun it whenever the UI changes.
 set -euo pipefail
@@ -39,7 +40,11 @@ shoot() { # file, width, height, path
     --virtual-time-budget=8000 --window-size="$2,$3" --screenshot="$1" "$url$4" >/dev/null 2>&1
   echo "screenshots: $1 <- $4"
 }
+first_look=$(curl -fs "$url/api/runs?status=Succeeded&tag=first-look&pageSize=1" | node -e '
+  let body = ""; process.stdin.on("data", d => body += d).on("end", () => { const r = JSON.parse(body).runs[0]; console.log(r ? r.runId : ""); });')
+
 mkdir -p "$out"
+[ -n "$first_look" ] && shoot "$out/first-look.png" 1400 1500 "/runs/$first_look"
 shoot "$out/runs.png" 1400 700 "/runs"
 shoot "$out/run.png" 1400 1500 "/runs/$best"
 shoot "$out/compare.png" 1400 1700 "/compare?runs=$best,$other&cell=5"

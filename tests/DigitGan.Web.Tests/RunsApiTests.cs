@@ -55,6 +55,22 @@ public sealed class RunsApiTests(WebAppFactory factory) : IClassFixture<WebAppFa
         Assert.Equal(before, (await client.GetFromJsonAsync<RunPage>("/api/runs?pageSize=200", WebAppFactory.Json, Ct))!.Total);
     }
 
+    [Fact]
+    public async Task A_preset_in_the_body_gives_its_spec_and_the_fields_given_change_it()
+    {
+        using var client = factory.CreateAuthorizedClient();
+        using var created = await client.PostAsJsonAsync("/api/runs", new { preset = "improved", seed = 3, Name = "mine", tags = new[] { "api-test" } }, Ct);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var manifest = (await created.Content.ReadFromJsonAsync<RunManifest>(WebAppFactory.Json, Ct))!;
+        var expected = RunPresets.Get(RunPresets.Improved) with { Seed = 3, Name = "mine", Tags = ["api-test"] };
+        Assert.All(RunSpecSchema.Fields, field => Assert.Equal(field.Display(expected), field.Display(manifest.Spec)));
+
+        using var unknown = await client.PostAsJsonAsync("/api/runs", new { preset = "fast" }, Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+        using var problem = JsonDocument.Parse(await unknown.Content.ReadAsStringAsync(Ct));
+        Assert.Contains("first-look, improved, faithful", problem.RootElement.GetProperty("errors").GetProperty("preset")[0].GetString(), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("{\"epochs\":\"many\"}", "epochs")]
     [InlineData("{\"step\":\"sideways\"}", "step")]

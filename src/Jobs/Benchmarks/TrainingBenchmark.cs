@@ -147,7 +147,8 @@ public static class TrainingBenchmark
         return result with { ComputeBoundImagesPerSecond = bound, FractionOfBound = result.ImagesPerSecond / bound };
     }
 
-    private static string CpuModel()
+    /// <summary>The CPU's model name and family from /proc/cpuinfo.</summary>
+    internal static string CpuModel()
     {
         try
         {
@@ -155,6 +156,21 @@ public static class TrainingBenchmark
             var model = lines.FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim();
             var family = lines.FirstOrDefault(l => l.StartsWith("cpu family", StringComparison.Ordinal))?.Split(':', 2)[1].Trim();
             return $"{model} (family {family})";
+        }
+        catch (IOException)
+        {
+            return "unknown";
+        }
+    }
+
+    /// <summary>The vector and matrix instruction-set flags of /proc/cpuinfo that decide libtorch's kernels (avx2, avx512*, amx*).</summary>
+    internal static string CpuFlags()
+    {
+        try
+        {
+            var flags = File.ReadAllLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("flags", StringComparison.Ordinal))?.Split(':', 2)[1]
+                .Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? [];
+            return string.Join(' ', flags.Where(f => f is "avx" or "avx2" or "fma" || f.StartsWith("avx512", StringComparison.Ordinal) || f.StartsWith("amx", StringComparison.Ordinal)));
         }
         catch (IOException)
         {

@@ -31,6 +31,26 @@ public static class RunSpecDocsCommand
         return command;
     }
 
+    /// <summary>The presets' values of every field in which one of them differs from the defaults (docs/presets.md explains them).</summary>
+    private static void AppendPresets(StringBuilder text, RunSpec defaults)
+    {
+        var presets = RunPresets.Names.Where(name => name != RunPresets.Faithful).Select(name => (Name: name, Spec: RunPresets.Get(name))).ToList();
+        text.Append("\n## Presets\n\n");
+        text.Append("`--preset NAME` on the CLI, `\"preset\": \"NAME\"` in the API's body and the buttons above the New run form start from\n");
+        text.Append("a preset's spec; the fields given as well change it. `faithful` is the defaults. The presets differ from the\n");
+        text.Append("defaults in these fields (why, and what they reach: docs/presets.md):\n\n");
+        text.Append($"| form label | default (faithful) | {string.Join(" | ", presets.Select(p => p.Name))} |\n");
+        text.Append($"| --- | --- |{string.Concat(presets.Select(_ => " --- |"))}\n");
+        foreach (var field in RunSpecSchema.Fields.Where(f => f.Kind != RunSpecFieldKind.Preset && presets.Any(p => f.Display(p.Spec) != f.Display(defaults))))
+        {
+            text.Append(Row([field.Label, Cell(field.Display(defaults)), .. presets.Select(p => Cell(field.Display(p.Spec)))]));
+        }
+    }
+
+    private static string Cell(string value) => value.Length == 0 ? "none" : value;
+
+    private static string Row(IEnumerable<string> cells) => $"| {string.Join(" | ", cells.Select(cell => cell.Replace("|", "\\|", StringComparison.Ordinal)))} |\n";
+
     public static string Markdown()
     {
         var defaults = new RunSpec();
@@ -58,9 +78,10 @@ public static class RunSpecDocsCommand
                 field.Help,
                 field.FixedForFork ? $"{field.Limits}; a fork keeps its parent's" : field.Limits,
             ];
-            text.Append($"| {string.Join(" | ", cells.Select(cell => cell.Replace("|", "\\|", StringComparison.Ordinal)))} |\n");
+            text.Append(Row(cells));
         }
 
+        AppendPresets(text, defaults);
         return text.ToString();
     }
 }

@@ -17,7 +17,17 @@ internal sealed class RunSpecOptions
 
     public Option OptionOf(RunSpecField field) => _bindings.Single(binding => binding.Field == field).Option;
 
-    public RunSpec Read(ParseResult parse) => _bindings.Aggregate(new RunSpec(), (spec, binding) => binding.Read(parse, spec));
+    /// <summary>
+    /// The spec the flags give: the --preset's spec (else the defaults), changed by each flag given on the command line
+    /// (a flag left at its default does not undo the preset's value).
+    /// </summary>
+    public RunSpec Read(ParseResult parse)
+    {
+        var given = _bindings.Where(binding => parse.GetResult(binding.Option) is { Implicit: false }).ToList();
+        var presets = given.Where(binding => binding.Field.Kind == RunSpecFieldKind.Preset);
+        var start = presets.Aggregate(new RunSpec(), (spec, binding) => binding.Read(parse, spec));
+        return given.Except(presets).Aggregate(start, (spec, binding) => binding.Read(parse, spec));
+    }
 
     /// <summary>Throws a usage error naming each bad flag (the API's rules and messages, with the CLI's flag names).</summary>
     public static void ThrowIfInvalid(IReadOnlyDictionary<string, string[]> errors)
@@ -37,6 +47,8 @@ internal sealed class RunSpecOptions
         RunSpecFieldKind.OptionalInt => Typed((RunSpecField<int?>)field, "N"),
         RunSpecFieldKind.Long => Typed((RunSpecField<long>)field, "N"),
         RunSpecFieldKind.Double => Typed((RunSpecField<double>)field, "X"),
+        RunSpecFieldKind.OptionalDouble => Typed((RunSpecField<double?>)field, "X"),
+        RunSpecFieldKind.Preset => Preset((RunSpecField<string?>)field),
         RunSpecFieldKind.Choice => Choice(field),
         RunSpecFieldKind.Parent => Parent((RunSpecField<RunParent?>)field),
         _ => throw new ArgumentOutOfRangeException(nameof(field), field.Kind, $"No CLI option for {field.Name}'s kind."),
@@ -68,6 +80,16 @@ internal sealed class RunSpecOptions
         var option = new Option<string>(field.Flag) { Description = Description(field), HelpName = string.Join('|', choices), DefaultValueFactory = _ => field.Display(Defaults).ToLowerInvariant() }
             .AcceptOnlyFromAmong(choices);
         return new(field, option, (parse, spec) => field.WithChoice(spec, parse.GetValue(option)!));
+    }
+
+    private static Binding Preset(RunSpecField<string?> field)
+    {
+        var option = new Option<string>(field.Flag)
+        {
+            Description = $"{field.Help} {string.Join(" ", RunPresets.Names.Select(name => $"{name}: {RunPresets.Describe(name)}"))}",
+            HelpName = string.Join('|', RunPresets.Names),
+        }.AcceptOnlyFromAmong([.. RunPresets.Names]);
+        return new(field, option, (parse, spec) => parse.GetValue(option) is { } name ? RunPresets.Get(name) : spec);
     }
 
     private static Binding Parent(RunSpecField<RunParent?> field)

@@ -17,6 +17,12 @@ public static class ClassifierSetup
     public static async Task EnsureAsync(IArtifactStore store, int epochs, long seed, int? threads, bool force, Action<string> log, CancellationToken cancellationToken)
     {
         await MnistDataset.EnsureImportedAsync(store, DataPaths.MnistCache, cancellationToken).ConfigureAwait(false);
+        if (!force && await CachedRecipeAsync(cancellationToken).ConfigureAwait(false) is { } cached && cached != ClassifierTraining.Recipe)
+        {
+            log($"The classifier in {DataPaths.ClassifierCache} was trained with an older recipe ({cached}); training one with the current recipe ({ClassifierTraining.Recipe}).");
+            force = true;
+        }
+
         if (!force)
         {
             if (await ClassifierFiles.ImportAsync(store, DataPaths.ClassifierCache, cancellationToken).ConfigureAwait(false))
@@ -38,6 +44,26 @@ public static class ClassifierSetup
         var manifest = await TrainAsync(store, epochs, seed, device, threadCount, log, cancellationToken).ConfigureAwait(false);
         await ClassifierFiles.ExportAsync(store, DataPaths.ClassifierCache, cancellationToken).ConfigureAwait(false);
         log($"Stored in {store.Description}/{RunArtifactLayout.ClassifierPrefix} and {DataPaths.ClassifierCache} (sha256 {manifest.Sha256}).");
+    }
+
+    /// <summary>The recipe of the classifier in the setup cache ("shifts only" for the first recipe); null when the cache has none.</summary>
+    private static async Task<string?> CachedRecipeAsync(CancellationToken cancellationToken)
+    {
+        var path = Path.Combine(DataPaths.ClassifierCache, ClassifierFiles.ManifestFile);
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        try
+        {
+            var manifest = System.Text.Json.JsonSerializer.Deserialize<ClassifierManifest>(await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false), ArtifactJson.Options);
+            return manifest?.Recipe ?? "shifts only";
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null; // the import reports a damaged manifest with its fix
+        }
     }
 
     /// <summary>Trains, checks the accuracy, measures the real-vs-real FID floor and stores the classifier.</summary>
@@ -70,6 +96,7 @@ public static class ClassifierSetup
             TestAccuracy = accuracy,
             FidFloor = 0,
             FidFloorSamples = 0,
+            Recipe = ClassifierTraining.Recipe,
             Epochs = epochs,
             Seed = seed,
             Threads = threads,
@@ -79,8 +106,8 @@ public static class ClassifierSetup
         };
         var evaluator = QualityEvaluator.Create(model, draft, test, train.Images, device);
         var floor = evaluator.FidFloor(floorSamples);
-        log($"Real-vs-real FID floor ({floorSamples:N0} training digits vs the {test.Labels.Length:N0} test digits): {floor:0.000}.");
-        var manifest = draft with { FidFloor = floor, FidFloorSamples = floorSamples };
+        log($"Real-vs-real FID floor ({floorSamples:N0} random training digits vs the {test.Labels.Length:N0} test digits, mean of {QualityEvaluator.FloorDraws} disjoint draws): {floor:0.000}.");
+        var manifest = draft with { FidFloor = floor, FidFloorSamples = floorSamples, FidFloorDraws = QualityEvaluator.FloorDrawIndices(floorSamples, train.Images.Count).Count };
         await ClassifierFiles.SaveAsync(store, ClassifierStore.Serialize(model), manifest, cancellationToken).ConfigureAwait(false);
         return (await ClassifierFiles.ReadAsync(store, cancellationToken).ConfigureAwait(false))!.Value.Manifest;
     }

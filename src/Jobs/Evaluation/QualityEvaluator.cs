@@ -30,7 +30,11 @@ public sealed class QualityEvaluator : IDisposable
         this.trainImages = trainImages;
         Classifier = manifest;
         Reference = reference;
-        floors[manifest.FidFloorSamples] = manifest.FidFloor;
+        if (manifest.FidFloorDraws > 0)
+        {
+            // Older classifiers' floors came from the first training digits; those are computed again.
+            floors[manifest.FidFloorSamples] = manifest.FidFloor;
+        }
     }
 
     public ClassifierManifest Classifier { get; }
@@ -59,16 +63,44 @@ public sealed class QualityEvaluator : IDisposable
         return new QualityEvaluator(classifier, manifest, reference, trainImages, device);
     }
 
-    /// <summary>FID of the first <paramref name="samples"/> real training digits against the test digits: the best a generator can do at that count.</summary>
+    /// <summary>Disjoint random draws the floor averages over (fewer when the training set cannot hold that many).</summary>
+    public const int FloorDraws = 3;
+
+    private const ulong FloorSeed = 20_260_117;
+
+    /// <summary>
+    /// The real-vs-real floor at a sample count: the mean FID of <see cref="FloorDraws"/> disjoint random draws of
+    /// that many training digits against the test digits, the best a generator can do at that count. Random draws,
+    /// because the first training digits are not a typical sample (they score noticeably apart from random ones).
+    /// </summary>
     public double FidFloor(int samples)
     {
         if (!floors.TryGetValue(samples, out var floor))
         {
-            using var real = ImageTensors.ToTensor(trainImages, Math.Min(samples, trainImages.Count), device);
-            floors[samples] = floor = QualityMath.FrechetDistance(Statistics(classifier, real, device, out _), Reference);
+            var fids = new List<double>();
+            using var real = ImageTensors.ToTensor(trainImages, trainImages.Count, device);
+            foreach (var draw in FloorDrawIndices(samples, trainImages.Count))
+            {
+                using var index = tensor(draw).to(device);
+                using var chosen = real.index_select(0, index);
+                fids.Add(QualityMath.FrechetDistance(Statistics(classifier, chosen, device, out _), Reference));
+            }
+
+            floors[samples] = floor = fids.Average();
         }
 
         return floor;
+    }
+
+    /// <summary>The training-digit indices of each floor draw: disjoint, drawn from a fixed seed (the same floor every time).</summary>
+    public static IReadOnlyList<long[]> FloorDrawIndices(int samples, int available)
+    {
+        var size = Math.Min(samples, available);
+        var draws = Math.Max(1, Math.Min(FloorDraws, available / Math.Max(1, size)));
+        using var generator = new torch.Generator(FloorSeed);
+        using var order = randperm(available, generator: generator);
+        var indices = order.data<long>().ToArray();
+        return [.. Enumerable.Range(0, draws).Select(d => indices.AsSpan(d * size, size).ToArray())];
     }
 
     /// <summary>Classifier-feature statistics of a set of digits ([N, 1, 28, 28] in [-1, 1]).</summary>

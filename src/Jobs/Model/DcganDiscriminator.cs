@@ -21,9 +21,14 @@ public sealed class DcganDiscriminator : Module<Tensor, Tensor>
     private readonly Linear fc;
     private readonly torch.Generator dropoutGenerator;
 
+    // Spectral normalisation keeps one power-iteration vector per weight as a buffer (spectral_u1..3), so checkpoints
+    // keep them and .to(device) moves them; without it the module's state is exactly the tutorial's.
+    private readonly bool spectralNorm;
+
     /// <param name="initGenerator">Draws the initial weights (a CPU generator).</param>
     /// <param name="dropoutGenerator">Draws the dropout masks in training: the run's own generator on the training device.</param>
-    public DcganDiscriminator(torch.Generator initGenerator, torch.Generator dropoutGenerator) : base(nameof(DcganDiscriminator))
+    /// <param name="spectralNorm">Divide each weight by its largest singular value (Miyato et al. 2018), estimated by one power iteration per pass.</param>
+    public DcganDiscriminator(torch.Generator initGenerator, torch.Generator dropoutGenerator, bool spectralNorm = false) : base(nameof(DcganDiscriminator))
     {
         this.dropoutGenerator = dropoutGenerator;
         conv1 = Conv2d(1, 64, kernel_size: Kernel, stride: Stride, padding: Padding); // computed by SingleChannelConvolutions
@@ -36,6 +41,16 @@ public sealed class DcganDiscriminator : Module<Tensor, Tensor>
             KerasInit.GlorotUniform(weight, initGenerator);
             KerasInit.Zeros(bias);
         }
+
+        this.spectralNorm = spectralNorm;
+        if (spectralNorm)
+        {
+            var weights = new[] { conv1.weight!, conv2.weight!, fc.weight! };
+            for (var i = 0; i < weights.Length; i++)
+            {
+                register_buffer(SpectralBuffer(i), UnitVector(randn([weights[i].shape[0]], generator: initGenerator)));
+            }
+        }
     }
 
     public override Tensor forward(Tensor images)
@@ -46,11 +61,45 @@ public sealed class DcganDiscriminator : Module<Tensor, Tensor>
         var key = training && images.device_type == DeviceType.CPU
             ? (ulong)randint(0, long.MaxValue, [1], dtype: ScalarType.Int64, generator: dropoutGenerator).item<long>()
             : 0;
-        var x = SingleChannelConvolutions.Conv2d(images, conv1.weight!, conv1.bias, Stride, Padding); // channels-last out
+        var x = SingleChannelConvolutions.Conv2d(images, Weight(conv1.weight!, 0), conv1.bias, Stride, Padding); // channels-last out
         x = Dropout(functional.leaky_relu(x, DcganGenerator.LeakySlope), key, 0);
-        x = Dropout(functional.leaky_relu(conv2.forward(x), DcganGenerator.LeakySlope), key, 1);
-        return fc.forward(x.flatten(1)).MoveToOuterDisposeScope();
+        x = !spectralNorm ? conv2.forward(x) : functional.conv2d(x, Weight(conv2.weight!, 1), conv2.bias, strides: [Stride, Stride], padding: [Padding, Padding]);
+        x = Dropout(functional.leaky_relu(x, DcganGenerator.LeakySlope), key, 1);
+        return (!spectralNorm ? fc.forward(x.flatten(1)) : functional.linear(x.flatten(1), Weight(fc.weight!, 2), fc.bias)).MoveToOuterDisposeScope();
     }
+
+    /// <summary>
+    /// The weight a pass uses: as it is, or divided by its spectral norm. In training, one power iteration moves the
+    /// stored vector u first (as PyTorch's spectral_norm does); gradients flow through W but not through u and v.
+    /// </summary>
+    private Tensor Weight(Tensor weight, int index)
+    {
+        if (!spectralNorm)
+        {
+            return weight;
+        }
+
+        var matrix = weight.view(weight.shape[0], -1);
+        var stored = get_buffer(SpectralBuffer(index))!;
+        Tensor u, v;
+        using (no_grad())
+        {
+            v = UnitVector(matrix.t().mv(stored));
+            if (training)
+            {
+                stored.copy_(UnitVector(matrix.mv(v)));
+            }
+
+            u = stored.clone();
+        }
+
+        var sigma = u.dot(matrix.mv(v));
+        return weight / sigma;
+    }
+
+    private static string SpectralBuffer(int index) => $"spectral_u{index + 1}";
+
+    private static Tensor UnitVector(Tensor vector) => vector / (vector.norm() + 1e-12);
 
     // nn.Dropout draws from the process-wide generator; these draw from the run's, so runs stay reproducible
     // whatever else the process does (evaluation, a second run).

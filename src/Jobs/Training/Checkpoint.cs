@@ -9,13 +9,16 @@ using static TorchSharp.torch;
 namespace DigitGan.Jobs.Training;
 
 /// <summary>
-/// One file per checkpoint: a magic line, a JSON header, then in order the generator, the discriminator, both
-/// Adam states (TorchSharp's own binary format, not PyTorch's) and the run's generator state, followed by a
-/// SHA-256 of everything before it, so that a truncated or corrupted download is detected before any tensor is read.
+/// One file per checkpoint: a magic line, a JSON header, then in order the generator, its moving average (only when
+/// the spec has one), the discriminator, both Adam states (TorchSharp's own binary format, not PyTorch's), the run's
+/// generator state and the average's update count (only with an average), followed by a SHA-256 of everything before
+/// it, so that a truncated or corrupted download is detected before any tensor is read. Format 2 added the average;
+/// format 1 files (no average) read the same.
 /// </summary>
 public static class Checkpoint
 {
-    public const int FormatVersion = 1;
+    public const int FormatVersion = 2;
+    private const int OldestReadableFormat = 1;
     private static readonly byte[] Magic = "DIGITGAN-CKPT\n"u8.ToArray();
 
     public static byte[] Serialize(DcganTrainer trainer, CheckpointHeader header)
@@ -28,6 +31,7 @@ public static class Checkpoint
             writer.Write(json.Length);
             writer.Write(json);
             trainer.Generator.save(writer);
+            trainer.Average?.Generator.save(writer);
             trainer.Discriminator.save(writer);
             trainer.GeneratorOptimizer.save_state_dict(writer);
             trainer.DiscriminatorOptimizer.save_state_dict(writer);
@@ -35,6 +39,10 @@ public static class Checkpoint
             var stateBytes = state.cpu().bytes.ToArray();
             writer.Write(stateBytes.Length);
             writer.Write(stateBytes);
+            if (trainer.Average is { } average)
+            {
+                writer.Write(average.Updates);
+            }
         }
 
         var hash = SHA256.HashData(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
@@ -52,7 +60,17 @@ public static class Checkpoint
             throw new InvalidDataException($"{source}: the checkpoint's noise dimension is {header.Spec.NoiseDim}, the run's is {trainer.Spec.NoiseDim}.");
         }
 
+        if (HasAverage(header) != (trainer.Average is not null))
+        {
+            throw new InvalidDataException($"{source}: the checkpoint {(HasAverage(header) ? "has" : "has no")} generator average and the run {(trainer.Average is null ? "has none" : "has one")}; resume it with the spec it was made with.");
+        }
+
         Load(source, "generator", () => trainer.Generator.load(reader));
+        if (trainer.Average is { } average)
+        {
+            Load(source, "generator average", () => average.Generator.load(reader));
+        }
+
         Load(source, "discriminator", () => trainer.Discriminator.load(reader));
         Load(source, "generator optimizer", () => trainer.GeneratorOptimizer.load_state_dict(reader));
         Load(source, "discriminator optimizer", () => trainer.DiscriminatorOptimizer.load_state_dict(reader));
@@ -62,19 +80,31 @@ public static class Checkpoint
             using var state = tensor(stateBytes, dtype: ScalarType.Byte);
             trainer.Random.set_state(state);
         });
+        if (trainer.Average is { } withUpdates)
+        {
+            Load(source, "generator average's update count", () => withUpdates.Updates = reader.ReadInt64());
+        }
+
         return header;
     }
 
-    /// <summary>Builds the checkpoint's generator with only its weights loaded (for sampling and scoring), checking the file first.</summary>
+    /// <summary>
+    /// Builds the checkpoint's sampling generator (for sampling and scoring), checking the file first: the moving
+    /// average when the run kept one, else the trained weights; in the spec's sampling mode.
+    /// </summary>
     public static (CheckpointHeader Header, DcganGenerator Generator) LoadGenerator(byte[] bytes, string source)
     {
         using var reader = OpenVerified(bytes, source);
         var header = ReadHeader(reader, source);
         using var init = new torch.Generator(0);
-        var generator = new DcganGenerator(header.Spec.NoiseDim, init);
+        var generator = new DcganGenerator(header.Spec.NoiseDim, init) { Sampling = header.Spec.Sampling };
         try
         {
             Load(source, "generator", () => generator.load(reader));
+            if (HasAverage(header))
+            {
+                Load(source, "generator average", () => generator.load(reader));
+            }
         }
         catch
         {
@@ -126,8 +156,8 @@ public static class Checkpoint
         {
             var header = JsonSerializer.Deserialize<CheckpointHeader>(reader.ReadBytes(reader.ReadInt32()), ArtifactJson.Options)
                 ?? throw new InvalidDataException("empty header");
-            return header.FormatVersion != FormatVersion
-                ? throw new InvalidDataException($"{source} has checkpoint format {header.FormatVersion}; this version of DigitGan reads format {FormatVersion}.")
+            return header.FormatVersion is < OldestReadableFormat or > FormatVersion
+                ? throw new InvalidDataException($"{source} has checkpoint format {header.FormatVersion}; this version of DigitGan reads formats {OldestReadableFormat} to {FormatVersion}.")
                 : header;
         }
         catch (Exception ex) when (ex is JsonException or EndOfStreamException)
@@ -135,6 +165,8 @@ public static class Checkpoint
             throw new InvalidDataException($"{source} has an unreadable header: {ex.Message}", ex);
         }
     }
+
+    private static bool HasAverage(CheckpointHeader header) => header.FormatVersion >= 2 && header.Spec.GeneratorEma > 0;
 
     private static void Load(string source, string part, Action load)
     {

@@ -26,12 +26,13 @@ public sealed class DcganTrainer : IDisposable
         Random = new torch.Generator(RunSeeds.Derive(spec.Seed, RunSeeds.Training), device);
         using (var init = new torch.Generator(RunSeeds.Derive(spec.Seed, RunSeeds.Initialization)))
         {
-            Generator = new DcganGenerator(spec.NoiseDim, init);
-            Discriminator = new DcganDiscriminator(init, Random);
+            Generator = new DcganGenerator(spec.NoiseDim, init) { Sampling = spec.Sampling };
+            Discriminator = new DcganDiscriminator(init, Random, spec.DiscriminatorNorm == DiscriminatorNorm.Spectral);
         }
 
         Generator.to(device);
         Discriminator.to(device);
+        Average = spec.GeneratorEma > 0 ? new GeneratorAverage(Generator, spec.GeneratorEma) : null;
         generatorParameters = [.. Generator.parameters()];
         discriminatorParameters = [.. Discriminator.parameters()];
 
@@ -39,7 +40,7 @@ public sealed class DcganTrainer : IDisposable
         // epsilon to sqrt(v) before bias correction ("epsilon hat"), PyTorch after it: with eps = 1e-7 the two
         // differ only while sqrt(v_hat) is comparable to 1e-7, i.e. negligibly.
         GeneratorOptimizer = optim.Adam(generatorParameters, lr: spec.LearningRate, beta1: spec.Beta1, beta2: spec.Beta2, eps: AdamEpsilon);
-        DiscriminatorOptimizer = optim.Adam(discriminatorParameters, lr: spec.LearningRate, beta1: spec.Beta1, beta2: spec.Beta2, eps: AdamEpsilon);
+        DiscriminatorOptimizer = optim.Adam(discriminatorParameters, lr: spec.DiscriminatorRate(), beta1: spec.Beta1, beta2: spec.Beta2, eps: AdamEpsilon);
     }
 
     public RunSpec Spec { get; }
@@ -48,6 +49,12 @@ public sealed class DcganTrainer : IDisposable
     public DcganDiscriminator Discriminator { get; }
     public Adam GeneratorOptimizer { get; }
     public Adam DiscriminatorOptimizer { get; }
+
+    /// <summary>The moving average of the generator's weights when the spec asks for one (<see cref="RunSpec.GeneratorEma"/>).</summary>
+    public GeneratorAverage? Average { get; }
+
+    /// <summary>The generator that draws the run's samples and is scored: the average when there is one, else the trained one.</summary>
+    public DcganGenerator SamplingGenerator => Average?.Generator ?? Generator;
 
     /// <summary>The run's own training generator: noise, shuffling and dropout draw from it (and nothing else does).</summary>
     public torch.Generator Random { get; }
@@ -64,6 +71,11 @@ public sealed class DcganTrainer : IDisposable
         var batch = real.shape[0];
         var ones = torch.ones(batch, 1, device: Device);
         var zeros = torch.zeros(batch, 1, device: Device);
+        var realTargets = Spec.LabelSmoothing > 0 ? torch.full(batch, 1, 1 - Spec.LabelSmoothing, device: Device) : ones;
+        Tensor DiscriminatorLoss(Tensor realOut, Tensor fakeOut) => Spec.Loss == GanLoss.Hinge
+            ? relu(realTargets - realOut).mean() + relu(1 + fakeOut).mean()
+            : binary_cross_entropy_with_logits(realOut, realTargets) + binary_cross_entropy_with_logits(fakeOut, zeros);
+        Tensor GeneratorLoss(Tensor fakeOut) => Spec.Loss == GanLoss.Hinge ? -fakeOut.mean() : binary_cross_entropy_with_logits(fakeOut, ones);
         Tensor realLogits, fakeLogits, dLoss, gLoss;
 
         GeneratorOptimizer.zero_grad();
@@ -75,8 +87,8 @@ public sealed class DcganTrainer : IDisposable
             var fake = Generator.forward(Noise(batch));
             realLogits = Discriminator.forward(real);
             fakeLogits = Discriminator.forward(fake);
-            dLoss = binary_cross_entropy_with_logits(realLogits, ones) + binary_cross_entropy_with_logits(fakeLogits, zeros);
-            gLoss = binary_cross_entropy_with_logits(fakeLogits, ones);
+            dLoss = DiscriminatorLoss(realLogits, fakeLogits);
+            gLoss = GeneratorLoss(fakeLogits);
             gLoss.backward(retain_graph: true, inputs: generatorParameters);
             dLoss.backward(inputs: discriminatorParameters);
             DiscriminatorOptimizer.step();
@@ -91,15 +103,17 @@ public sealed class DcganTrainer : IDisposable
             }
 
             (realLogits, fakeLogits) = DiscriminateBoth(real, fake);
-            dLoss = binary_cross_entropy_with_logits(realLogits, ones) + binary_cross_entropy_with_logits(fakeLogits, zeros);
+            dLoss = DiscriminatorLoss(realLogits, fakeLogits);
             dLoss.backward(inputs: discriminatorParameters);
             DiscriminatorOptimizer.step();
 
             var freshLogits = Discriminator.forward(Generator.forward(Noise(batch)));
-            gLoss = binary_cross_entropy_with_logits(freshLogits, ones);
+            gLoss = GeneratorLoss(freshLogits);
             gLoss.backward(inputs: generatorParameters);
             GeneratorOptimizer.step();
         }
+
+        Average?.Update();
 
         // One host sync for all four figures.
         var figures = stack([dLoss.detach(), gLoss.detach(), torch.sigmoid(realLogits.detach()).mean(), torch.sigmoid(fakeLogits.detach()).mean()]).cpu().data<float>().ToArray();
@@ -128,6 +142,7 @@ public sealed class DcganTrainer : IDisposable
     {
         GeneratorOptimizer.Dispose();
         DiscriminatorOptimizer.Dispose();
+        Average?.Dispose();
         Generator.Dispose();
         Discriminator.Dispose();
         Random.Dispose();

@@ -18,10 +18,10 @@ public sealed class SampleGrids(IArtifactStore store, Guid runId, RunSpec spec) 
     public static List<GrayImage> Cells(float[] pixels, int count) =>
         [.. Enumerable.Range(0, count).Select(i => GrayImage.FromSignedUnit(pixels.AsSpan(i * 28 * 28, 28 * 28), 28, 28))];
 
-    /// <summary>Draws the epoch's grid with the generator in inference mode and stores it.</summary>
+    /// <summary>Draws the epoch's grid with the sampling generator (the average, if any) in inference mode and stores it.</summary>
     public async Task PutAsync(DcganTrainer trainer, int epoch, CancellationToken cancellationToken)
     {
-        var cells = Cells(trainer.Generator.Render(noise), SampleGridLayout.Cells);
+        var cells = Cells(trainer.SamplingGenerator.Render(noise), SampleGridLayout.Cells);
         var grid = GrayImage.Grid(cells, SampleGridLayout.Columns, SampleGridLayout.Scale, SampleGridLayout.Gap, SampleGridLayout.GapValue);
         await store.PutBytesAsync(RunArtifactLayout.Sample(runId, epoch), PngEncoder.Encode(grid), cancellationToken: cancellationToken).ConfigureAwait(false);
     }

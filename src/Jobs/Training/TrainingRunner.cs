@@ -125,7 +125,7 @@ public sealed class TrainingRunner(RunRepository runs, ITrainingObserver observe
                     cancellationToken.ThrowIfCancellationRequested();
                     using (var evaluationSpan = DigitGanTelemetry.StartEvaluation(runId, epoch))
                     {
-                        evaluation = evaluator.ScoreGenerator(trainer.Generator, evaluationNoise!, epoch, cancellationToken);
+                        evaluation = evaluator.ScoreGenerator(trainer.SamplingGenerator, evaluationNoise!, epoch, cancellationToken);
                         DigitGanTelemetry.EvaluationCompleted(evaluationSpan, evaluation);
                     }
 

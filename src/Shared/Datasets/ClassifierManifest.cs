@@ -19,8 +19,17 @@ public sealed record ClassifierManifest
     /// <summary>Accuracy on the 10,000 MNIST test images.</summary>
     public required double TestAccuracy { get; init; }
 
-    /// <summary>FID between <see cref="FidFloorSamples"/> real training digits and the 10,000 test digits: the best a generator can score.</summary>
+    /// <summary>
+    /// FID between <see cref="FidFloorSamples"/> real training digits and the 10,000 test digits: the best a generator
+    /// can score. The mean over <see cref="FidFloorDraws"/> disjoint random draws of training digits (0: older
+    /// classifiers, which used the first training digits).
+    /// </summary>
     public required double FidFloor { get; init; }
+
+    public int FidFloorDraws { get; init; }
+
+    /// <summary>How it was trained (the augmentation); null for classifiers of the first recipe (shifts only).</summary>
+    public string? Recipe { get; init; }
 
     public required int FidFloorSamples { get; init; }
 

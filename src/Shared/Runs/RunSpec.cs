@@ -12,6 +12,36 @@ public enum StepKind
     Alternating,
 }
 
+/// <summary>The adversarial loss.</summary>
+public enum GanLoss
+{
+    /// <summary>Binary cross-entropy on logits, the tutorial's (G minimises -log D(G(z))).</summary>
+    Bce,
+
+    /// <summary>Hinge loss: D minimises relu(1 - D(x)) + relu(1 + D(G(z))), G minimises -D(G(z)).</summary>
+    Hinge,
+}
+
+/// <summary>A normalisation of the discriminator's weights.</summary>
+public enum DiscriminatorNorm
+{
+    /// <summary>The tutorial's plain weights.</summary>
+    None,
+
+    /// <summary>Spectral normalisation: each weight divided by its largest singular value (one power iteration a step).</summary>
+    Spectral,
+}
+
+/// <summary>Which BatchNorm statistics the generator uses when it draws samples (grids, evaluation, downloads).</summary>
+public enum SamplingMode
+{
+    /// <summary>The running averages, as Keras' training=False does (the tutorial). They lag early in training.</summary>
+    Running,
+
+    /// <summary>The statistics of the batch being drawn (at least 256 digits at a time), as in training.</summary>
+    Batch,
+}
+
 /// <summary>What a run trains: the TF DCGAN tutorial's recipe by default (docs/model.md).</summary>
 public sealed record RunSpec
 {
@@ -25,6 +55,8 @@ public sealed record RunSpec
     public const int MaxTags = 20;
     public const int MaxTagLength = 40;
     public const int MaxNotesLength = 10_000;
+    public const double MaxLabelSmoothing = 0.5;
+    public const int MaxPresetLength = 40;
 
     public string Name { get; init; } = "dcgan";
     public IReadOnlyList<string> Tags { get; init; } = [];
@@ -41,6 +73,24 @@ public sealed record RunSpec
     public int? TrainSubset { get; init; }
 
     public StepKind Step { get; init; } = StepKind.Shared;
+
+    /// <summary>The preset the spec was made from (first-look, improved, faithful); null for a spec made by hand. Informational.</summary>
+    public string? Preset { get; init; }
+
+    /// <summary>Adam learning rate of the discriminator (two time-scale training); null: the same as <see cref="LearningRate"/>.</summary>
+    public double? DiscriminatorLearningRate { get; init; }
+
+    public GanLoss Loss { get; init; } = GanLoss.Bce;
+
+    /// <summary>One-sided label smoothing: D's target for real digits is 1 minus this (with the hinge loss, its margin for them); 0 is off.</summary>
+    public double LabelSmoothing { get; init; }
+
+    public DiscriminatorNorm DiscriminatorNorm { get; init; } = DiscriminatorNorm.None;
+
+    /// <summary>Decay of an exponential moving average of the generator's weights that draws the samples; 0 is off (sample from the trained weights).</summary>
+    public double GeneratorEma { get; init; }
+
+    public SamplingMode Sampling { get; init; } = SamplingMode.Running;
 
     /// <summary>Keep a numbered checkpoint every N epochs (the tutorial: 15); the last epoch always gets one.</summary>
     public int CheckpointEvery { get; init; } = 15;
@@ -60,6 +110,9 @@ public sealed record RunSpec
     /// <summary>
     /// Checks every field and returns the problems by field name (camelCase, as in the JSON form); empty when valid.
     /// </summary>
+    /// <summary>The discriminator's learning rate: its own, else the shared one.</summary>
+    public double DiscriminatorRate() => DiscriminatorLearningRate ?? LearningRate;
+
     public IReadOnlyDictionary<string, string[]> Validate()
     {
         var errors = new Dictionary<string, List<string>>();
@@ -168,6 +221,41 @@ public sealed record RunSpec
         if (!Enum.IsDefined(Step))
         {
             Add("step", "Step must be 'Shared' or 'Alternating'.");
+        }
+
+        if (Preset is { } preset && !RunPresets.IsKnown(preset))
+        {
+            Add("preset", $"Preset must be one of {string.Join(", ", RunPresets.Names)} (got '{Shorten(preset)}').");
+        }
+
+        if (DiscriminatorLearningRate is { } dRate && !(dRate > 0 && dRate <= 1))
+        {
+            Add("discriminatorLearningRate", "Discriminator learning rate must be greater than 0 and at most 1, or empty for the learning rate.");
+        }
+
+        if (!Enum.IsDefined(Loss))
+        {
+            Add("loss", "Loss must be 'Bce' or 'Hinge'.");
+        }
+
+        if (!(LabelSmoothing >= 0 && LabelSmoothing <= MaxLabelSmoothing))
+        {
+            Add("labelSmoothing", $"Label smoothing must be between 0 (off) and {MaxLabelSmoothing.ToString(CultureInfo.InvariantCulture)}.");
+        }
+
+        if (!Enum.IsDefined(DiscriminatorNorm))
+        {
+            Add("discriminatorNorm", "Discriminator norm must be 'None' or 'Spectral'.");
+        }
+
+        if (!(GeneratorEma >= 0 && GeneratorEma < 1))
+        {
+            Add("generatorEma", "Generator EMA decay must be 0 (off) or in (0, 1), e.g. 0.999.");
+        }
+
+        if (!Enum.IsDefined(Sampling))
+        {
+            Add("sampling", "Sampling must be 'Running' or 'Batch'.");
         }
 
         return errors.ToDictionary(e => e.Key, e => e.Value.ToArray());

@@ -38,6 +38,8 @@ public abstract record RunSpecField
         RunSpecFieldKind.Int or RunSpecFieldKind.Long => "integer",
         RunSpecFieldKind.OptionalInt => "integer or null",
         RunSpecFieldKind.Double => "number",
+        RunSpecFieldKind.OptionalDouble => "number or null",
+        RunSpecFieldKind.Preset => "string or null",
         RunSpecFieldKind.Choice => "string",
         RunSpecFieldKind.Parent => "`{runId, epoch}` or null",
         _ => throw new ArgumentOutOfRangeException(nameof(Kind), Kind, "No JSON type for this kind."),

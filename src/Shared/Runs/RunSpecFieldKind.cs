@@ -24,9 +24,15 @@ public enum RunSpecFieldKind
     /// <summary>double.</summary>
     Double,
 
+    /// <summary>double? (empty means null).</summary>
+    OptionalDouble,
+
     /// <summary>One of an enum's values, by name.</summary>
     Choice,
 
     /// <summary>A <see cref="RunParent"/>? (a run id and one of its checkpoint epochs).</summary>
     Parent,
+
+    /// <summary>The name of a <see cref="RunPresets"/> entry (string?): setting it replaces the spec with the preset's, which other fields then change.</summary>
+    Preset,
 }

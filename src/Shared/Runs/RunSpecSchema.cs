@@ -35,6 +35,18 @@ public static class RunSpecSchema
             spec => spec.NoiseDim, (spec, value) => spec with { NoiseDim = value }) with { FixedForFork = true },
         Choice("step", "--step", "Training step", "Shared: one G pass for both losses (the tutorial); Alternating: D, then G on a fresh pass.",
             spec => spec.Step, (spec, value) => spec with { Step = value }),
+        OptionalDouble("discriminatorLearningRate", "--d-lr", "D learning rate", "Adam learning rate of the discriminator alone (two time-scale training).",
+            "above 0, at most 1", "the learning rate", spec => spec.DiscriminatorLearningRate, (spec, value) => spec with { DiscriminatorLearningRate = value }),
+        Choice("loss", "--loss", "Loss", "Bce: the tutorial's cross-entropy; Hinge: the hinge loss of SN-GAN and BigGAN.",
+            spec => spec.Loss, (spec, value) => spec with { Loss = value }),
+        Double("labelSmoothing", "--label-smoothing", "Label smoothing", "One-sided: D's target (Hinge: margin) for real digits is 1 minus this; 0 is off.",
+            string.Create(CultureInfo.InvariantCulture, $"0-{RunSpec.MaxLabelSmoothing}"), spec => spec.LabelSmoothing, (spec, value) => spec with { LabelSmoothing = value }),
+        Choice("discriminatorNorm", "--d-norm", "D weight norm", "None: the tutorial; Spectral: spectral normalisation of D's weights.",
+            spec => spec.DiscriminatorNorm, (spec, value) => spec with { DiscriminatorNorm = value }),
+        Double("generatorEma", "--g-ema", "Generator EMA", "Samples come from a moving average of G's weights with this decay, e.g. 0.999; 0 is off.", "0, or above 0 and below 1",
+            spec => spec.GeneratorEma, (spec, value) => spec with { GeneratorEma = value }) with { FixedForFork = true },
+        Choice("sampling", "--sampling", "Sampling BatchNorm", "Running: BatchNorm's running averages (the tutorial); Batch: the drawn batch's statistics.",
+            spec => spec.Sampling, (spec, value) => spec with { Sampling = value }),
         Int("checkpointEvery", "--checkpoint-every", "Checkpoint every", "Keep a numbered checkpoint every N epochs (and always the last).", "1 or more",
             spec => spec.CheckpointEvery, (spec, value) => spec with { CheckpointEvery = value }),
         Int("evaluateEvery", "--eval-every", "Evaluate every", "Score FID, IS and class coverage every N epochs and after the last; 0 turns it off.", "0 or more",
@@ -46,6 +58,12 @@ public static class RunSpecSchema
             "whole epochs", spec => spec.MaxStepsPerEpoch, (spec, value) => spec with { MaxStepsPerEpoch = value }),
         OptionalText("notes", "--notes", "Notes", "Free text kept with the run: what it tries and why.", string.Create(CultureInfo.InvariantCulture, $"at most {RunSpec.MaxNotesLength:N0} characters"),
             spec => spec.Notes, (spec, value) => spec with { Notes = value }),
+        new RunSpecField<string?>
+        {
+            Name = "preset", Flag = "--preset", Label = "Preset", Kind = RunSpecFieldKind.Preset,
+            Help = "Start from a named spec; the other fields given change it.", Limits = string.Join(", ", RunPresets.Names),
+            Get = spec => spec.Preset, With = (spec, value) => spec with { Preset = value }, Format = value => value ?? "",
+        },
         Parent("parent", "--parent", "Fork of", "Continue another run from its checkpoint of an epoch instead of from scratch.",
             "a checkpoint that run has, at an epoch below this run's epochs",
             spec => spec.Parent, (spec, value) => spec with { Parent = value }),
@@ -90,6 +108,14 @@ public static class RunSpecSchema
     {
         Name = name, Flag = flag, Label = label, Help = help, Limits = limits, Kind = RunSpecFieldKind.OptionalInt,
         Get = get, With = set, Format = value => value is { } number ? Invariant(number) : whenEmpty,
+    };
+
+    /// <param name="whenEmpty">What null means, shown in its place.</param>
+    private static RunSpecField<double?> OptionalDouble(string name, string flag, string label, string help, string limits, string whenEmpty,
+        Func<RunSpec, double?> get, Func<RunSpec, double?, RunSpec> set) => new()
+    {
+        Name = name, Flag = flag, Label = label, Help = help, Limits = limits, Kind = RunSpecFieldKind.OptionalDouble,
+        Get = get, With = set, Format = value => value is { } number ? number.ToString("G", CultureInfo.InvariantCulture) : whenEmpty,
     };
 
     private static RunSpecField<long> Long(string name, string flag, string label, string help, string limits,

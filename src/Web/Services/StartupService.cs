@@ -8,11 +8,12 @@ namespace DigitGan.Web.Services;
 /// <summary>
 /// At start, before the local worker starts (it is registered after this): makes sure the store has MNIST and
 /// the classifier (imported from the setup cache when missing), enqueues the runs that were left unfinished, and
-/// optionally submits a first quick run.
+/// optionally submits a first run (the first-look preset).
 /// </summary>
 public sealed class StartupService(RunService runs, IOptions<DigitGanOptions> options, ILogger<StartupService> logger) : IHostedService
 {
-    public static RunSpec QuickRun => new() { Name = "quick-check", Tags = ["quick-check"], Epochs = 1, TrainSubset = 6_000, EvaluationSamples = 2_000 };
+    /// <summary>The first run submitted to an empty store: the first-look preset, digits within a few minutes on a CPU.</summary>
+    public static RunSpec QuickRun => RunPresets.Get(RunPresets.FirstLook) with { Tags = ["first-look"] };
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
@@ -42,7 +43,7 @@ public sealed class StartupService(RunService runs, IOptions<DigitGanOptions> op
             if (options.Value.SubmitQuickRunWhenEmpty && (await runs.ListAsync(new RunQuery { PageSize = 1 }, stoppingToken).ConfigureAwait(false)).Total == 0)
             {
                 var run = await runs.SubmitAsync(QuickRun, Security.RunAccess.System, stoppingToken).ConfigureAwait(false);
-                logger.LogInformation("Submitted a first quick run to browse: {RunId}.", run.RunId);
+                logger.LogInformation("Submitted a first-look run to browse: {RunId}.", run.RunId);
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

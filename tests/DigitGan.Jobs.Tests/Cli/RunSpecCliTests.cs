@@ -32,6 +32,13 @@ public sealed class RunSpecCliTests
         EvaluationSamples = 500,
         Parent = new RunParent(Guid.NewGuid(), 3),
         MaxStepsPerEpoch = 10,
+        Preset = RunPresets.Improved,
+        DiscriminatorLearningRate = 4e-4,
+        Loss = GanLoss.Hinge,
+        LabelSmoothing = 0.1,
+        DiscriminatorNorm = DiscriminatorNorm.Spectral,
+        GeneratorEma = 0.999,
+        Sampling = SamplingMode.Batch,
     };
 
     public static TheoryData<string> Commands => ["train", "submit"];
@@ -68,8 +75,30 @@ public sealed class RunSpecCliTests
         }
     }
 
+    [Fact]
+    public void A_preset_gives_its_spec_and_the_flags_given_change_it()
+    {
+        var options = new RunSpecOptions();
+        var command = new Command("test");
+        foreach (var option in options.All)
+        {
+            command.Options.Add(option);
+        }
+
+        var preset = RunPresets.Get(RunPresets.Improved);
+        var plain = options.Read(command.Parse(["--preset", "improved"]));
+        Assert.All(RunSpecSchema.Fields, field => Assert.Equal(field.Display(preset), field.Display(plain)));
+
+        var changed = options.Read(command.Parse(["--preset", "first-look", "--epochs", "3", "--seed", "4"]));
+        Assert.Equal(("first-look", 3, 4L, 64, 0.99), (changed.Preset, changed.Epochs, changed.Seed, changed.BatchSize, changed.GeneratorEma));
+        Assert.NotEmpty(command.Parse(["--preset", "fast"]).Errors);
+    }
+
     [Theory]
     [InlineData("train --beta2 1", "--beta2")]
+    [InlineData("train --label-smoothing 0.7", "--label-smoothing")]
+    [InlineData("train --g-ema 1", "--g-ema")]
+    [InlineData("train --d-lr 0", "--d-lr")]
     [InlineData("submit --beta2 -0.5", "--beta2")]
     [InlineData("train --lr 2", "--lr")]
     [InlineData("train --tag has!bang", "--tag")]
@@ -113,7 +142,7 @@ public sealed class RunSpecCliTests
         var committed = File.ReadAllText(Path.Combine(RepoPaths.Root, "docs", "run-spec.md"));
         Assert.True(committed == RunSpecDocsCommand.Markdown(), $"docs/run-spec.md is out of date: run `{RunSpecDocsCommand.RegenerateCommand}` and commit it.");
 
-        var rows = committed.Split('\n').Where(line => line.StartsWith("| `", StringComparison.Ordinal)).ToList();
+        var rows = committed.Split('\n').TakeWhile(line => !line.StartsWith("## Presets", StringComparison.Ordinal)).Where(line => line.StartsWith("| `", StringComparison.Ordinal)).ToList();
         Assert.Equal(RunSpecSchema.Fields.Count, rows.Count);
         Assert.All(RunSpecSchema.Fields.Zip(rows), pair =>
         {

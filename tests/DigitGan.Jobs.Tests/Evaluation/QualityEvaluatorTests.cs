@@ -53,6 +53,23 @@ public sealed class QualityEvaluatorTests(ClassifierStoreFixture fixture) : ICla
         var accuracy = ClassifierTraining.Accuracy(model, fixture.Test, CPU);
         Assert.True(accuracy >= 0.992, $"test accuracy {accuracy:P2}");
         Assert.Equal(loaded.Value.Manifest.TestAccuracy, accuracy, 1e-12);
+        Assert.Equal(ClassifierTraining.Recipe, loaded.Value.Manifest.Recipe); // trained with shifts, rotations and noise
+    }
+
+    [Fact]
+    public void Augmentation_moves_rotates_and_adds_noise_but_keeps_the_scale_and_the_background()
+    {
+        using var images = ImageTensors.ToTensor(fixture.Train.Images, 256, CPU);
+        using var random = new TorchSharp.torch.Generator(7);
+        using var augmented = ClassifierTraining.Augment(images, random, CPU);
+        Assert.Equal(images.shape, augmented.shape);
+        Assert.True(augmented.min().item<float>() >= -1 && augmented.max().item<float>() <= 1);
+        var changed = augmented.sub(images).abs().gt(0.05).to(ScalarType.Float32).mean().item<float>();
+        Assert.True(changed > 0.1, $"only {changed:P1} of the pixels changed");
+
+        // Border pixels stay background (-1) in the images without noise: rotation fills with -1, not grey.
+        var border = augmented.narrow(2, 0, 1).median().item<float>();
+        Assert.Equal(-1f, border, 2);
     }
 
     [Fact]
@@ -69,14 +86,27 @@ public sealed class QualityEvaluatorTests(ClassifierStoreFixture fixture) : ICla
     }
 
     [Fact]
-    public void The_stored_floor_is_the_fid_of_10000_real_training_digits_against_the_test_digits()
+    public void The_stored_floor_is_the_mean_fid_of_disjoint_random_draws_of_10000_training_digits()
     {
         var manifest = fixture.Evaluator.Classifier;
         Assert.Equal(10_000, manifest.FidFloorSamples);
-        using var train = ImageTensors.ToTensor(fixture.Train.Images, 10_000, CPU);
-        var recomputed = QualityMath.FrechetDistance(fixture.Evaluator.StatisticsOf(train), fixture.Evaluator.Reference);
-        Assert.Equal(manifest.FidFloor, recomputed, 1e-6 * Math.Max(1, recomputed));
-        Assert.True(recomputed > 0);
+        var draws = QualityEvaluator.FloorDrawIndices(10_000, 60_000);
+        Assert.Equal(QualityEvaluator.FloorDraws, manifest.FidFloorDraws);
+        Assert.Equal(QualityEvaluator.FloorDraws, draws.Count);
+        Assert.All(draws, draw => Assert.Equal(10_000, draw.Distinct().Count()));
+        Assert.Equal(30_000, draws.SelectMany(d => d).Distinct().Count()); // disjoint
+        Assert.All(draws, draw => Assert.True(draw.Count(i => i < 10_000) < 2_500, "a draw is not the first training digits")); // ~1/6 expected
+        Assert.Equal(draws, QualityEvaluator.FloorDrawIndices(10_000, 60_000)); // the same draws every time
+
+        using var train = ImageTensors.ToTensor(fixture.Train.Images, 60_000, CPU);
+        var fids = draws.Select(draw =>
+        {
+            using var index = tensor(draw);
+            using var chosen = train.index_select(0, index);
+            return QualityMath.FrechetDistance(fixture.Evaluator.StatisticsOf(chosen), fixture.Evaluator.Reference);
+        }).ToList();
+        Assert.Equal(manifest.FidFloor, fids.Average(), 1e-6 * Math.Max(1, fids.Average()));
+        Assert.True(fids.All(f => f > 0));
     }
 
     [Fact]
@@ -94,7 +124,7 @@ public sealed class QualityEvaluatorTests(ClassifierStoreFixture fixture) : ICla
     [Fact]
     public void Fid_is_near_the_floor_for_real_digits_and_far_above_it_for_wrong_geometry_or_scaling()
     {
-        // Digits 20,000-21,999: real, but not the ones the floor at 2,000 samples is computed from (0-1,999).
+        // Digits 20,000-21,999: real digits, a sample independent of the floor's random draws.
         var subset = new IdxImages("train[20000:22000]", 2000, 28, 28, fixture.Train.Images.Pixels.AsSpan(20_000 * 784, 2000 * 784).ToArray());
         using var real = ImageTensors.ToTensor(subset, 2000, CPU);
         var floor = fixture.Evaluator.FidFloor(2000);

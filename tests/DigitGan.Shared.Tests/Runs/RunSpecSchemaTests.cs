@@ -28,6 +28,13 @@ public sealed class RunSpecSchemaTests
         EvaluationSamples = 500,
         Parent = new RunParent(Guid.NewGuid(), 3),
         MaxStepsPerEpoch = 10,
+        Preset = RunPresets.Improved,
+        DiscriminatorLearningRate = 4e-4,
+        Loss = GanLoss.Hinge,
+        LabelSmoothing = 0.1,
+        DiscriminatorNorm = DiscriminatorNorm.Spectral,
+        GeneratorEma = 0.999,
+        Sampling = SamplingMode.Batch,
     };
 
     [Fact]
@@ -79,9 +86,10 @@ public sealed class RunSpecSchemaTests
     [Fact]
     public void ChoiceFields_ListTheirValuesAndTakeAnyCase()
     {
-        var step = Assert.Single(RunSpecSchema.Fields, field => field.Kind == RunSpecFieldKind.Choice);
+        var step = Assert.Single(RunSpecSchema.Fields, field => field.Name == "step");
 
         Assert.Equal(["Shared", "Alternating"], step.Choices);
+        Assert.Equal(["Bce", "Hinge"], Assert.Single(RunSpecSchema.Fields, field => field.Name == "loss").Choices);
         Assert.Equal(StepKind.Alternating, step.WithChoice(new RunSpec(), "alternating").Step);
         Assert.All(RunSpecSchema.Fields.Where(field => field.Kind != RunSpecFieldKind.Choice), field => Assert.Empty(field.Choices));
     }
@@ -108,6 +116,13 @@ public sealed class RunSpecSchemaTests
             EvaluationSamples = 1,
             Parent = new RunParent(Guid.NewGuid(), 0),
             MaxStepsPerEpoch = 0,
+            Preset = "fast",
+            DiscriminatorLearningRate = 0,
+            Loss = (GanLoss)5,
+            LabelSmoothing = 0.9,
+            DiscriminatorNorm = (DiscriminatorNorm)5,
+            GeneratorEma = 1,
+            Sampling = (SamplingMode)5,
         };
 
         Assert.Equal(RunSpecSchema.Fields.Select(field => field.Name).Order(StringComparer.Ordinal), wrong.Validate().Keys.Order(StringComparer.Ordinal));
@@ -154,7 +169,11 @@ public sealed class RunSpecSchemaTests
         RunSpecField<int?> number => number.With(into, number.Get(from)),
         RunSpecField<long> number => number.With(into, number.Get(from)),
         RunSpecField<double> number => number.With(into, number.Get(from)),
+        RunSpecField<double?> number => number.With(into, number.Get(from)),
         RunSpecField<StepKind> step => step.With(into, step.Get(from)),
+        RunSpecField<GanLoss> loss => loss.With(into, loss.Get(from)),
+        RunSpecField<DiscriminatorNorm> norm => norm.With(into, norm.Get(from)),
+        RunSpecField<SamplingMode> sampling => sampling.With(into, sampling.Get(from)),
         RunSpecField<RunParent?> parent => parent.With(into, parent.Get(from)),
         _ => throw new InvalidOperationException($"No copy for {field.Name}."),
     };

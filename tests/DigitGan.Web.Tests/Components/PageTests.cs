@@ -239,16 +239,19 @@ public sealed class NewRunPageTests : ComponentTestContext
     }
 
     [Fact]
-    public async Task Quick_check_preset_submits_and_goes_to_the_run_page()
+    public async Task First_look_preset_submits_its_spec_and_goes_to_the_run_page()
     {
         var page = Render<NewRunPage>();
-        await page.FindAll("[data-testid=presets] button").Single(b => b.TextContent.Contains("Quick check: 1 epoch on 6,000 images")).ClickAsync(new());
         page.Find("#name").Input("quick");
+        await page.Find("[data-testid=preset-first]").ClickAsync(new());
+        Assert.Equal("first-look", page.Find("#preset").GetAttribute("value"));
         await page.Find("[data-testid=submit]").ClickAsync(new());
         page.WaitForAssertion(() => Assert.Contains("/runs/", Navigation.Uri));
         var runs = (await Runs.ListAsync(new RunQuery())).Runs;
         var run = await Runs.GetAsync(Assert.Single(runs).RunId);
-        Assert.Equal((1, 6_000, "quick"), (run!.Spec.Epochs, run.Spec.TrainSubset, run.Spec.Name));
+        var preset = RunPresets.Get(RunPresets.FirstLook);
+        Assert.Equal(("first-look", "quick", preset.Epochs, preset.TrainSubset, preset.BatchSize, preset.GeneratorEma, preset.Sampling),
+            (run!.Spec.Preset, run.Spec.Name, run.Spec.Epochs, run.Spec.TrainSubset, run.Spec.BatchSize, run.Spec.GeneratorEma, run.Spec.Sampling));
         page.WaitForAssertion(() => Assert.EndsWith($"/runs/{run.RunId}", Navigation.Uri));
     }
 

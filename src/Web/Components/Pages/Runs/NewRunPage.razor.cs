@@ -85,13 +85,6 @@ public partial class NewRunPage
         Validate();
     }
 
-    private void ResetToDefaults()
-    {
-        var current = _form.ToSpec();
-        _form = RunSpecForm.From(new RunSpec { Parent = current.Parent, Name = current.Name, Tags = current.Tags });
-        Validate();
-    }
-
     private async Task SubmitAsync()
     {
         Validate();

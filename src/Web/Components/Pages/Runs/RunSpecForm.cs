@@ -17,13 +17,23 @@ public sealed class RunSpecForm
         _texts = RunSpecSchema.Fields.Where(IsEditedAsText).ToDictionary(field => field.Name, field => field.Display(spec));
     }
 
-    /// <summary>The presets the form offers: what they are called and what they change.</summary>
-    public static IReadOnlyList<(string Label, Func<RunSpec, RunSpec> Apply)> Presets { get; } =
+    /// <summary>
+    /// The presets the form offers: what they are called, what they are for and what they change. The named presets
+    /// (<see cref="RunPresets"/>) replace the training fields and keep the name, tags and notes typed so far.
+    /// </summary>
+    public static IReadOnlyList<(string Label, string Description, Func<RunSpec, RunSpec> Apply)> Presets { get; } =
     [
-        ("Quick check: 1 epoch on 6,000 images", spec => spec with { Epochs = 1, TrainSubset = 6_000, CheckpointEvery = 1 }),
-        ("Tutorial: 50 epochs", spec => spec with { Epochs = 50, TrainSubset = null, CheckpointEvery = 15 }),
-        ("Seed notebook: 100 epochs", spec => spec with { Epochs = 100, TrainSubset = null, CheckpointEvery = 15 }),
+        .. RunPresets.Names.Select(name => (PresetLabel(name), RunPresets.Describe(name), (Func<RunSpec, RunSpec>)(spec => RunPresets.Get(name) with { Name = spec.Name, Tags = spec.Tags, Notes = spec.Notes, Parent = spec.Parent }))),
+        ("Quick check", "A smoke test of the tutorial's recipe: 1 epoch on 6,000 images.", spec => spec with { Epochs = 1, TrainSubset = 6_000, CheckpointEvery = 1 }),
+        ("Seed notebook", "The original notebook's length: the tutorial for 100 epochs.", spec => spec with { Epochs = 100, TrainSubset = null, CheckpointEvery = 15 }),
     ];
+
+    private static string PresetLabel(string name) => name switch
+    {
+        RunPresets.FirstLook => "First look",
+        RunPresets.Improved => "Improved",
+        _ => "Faithful (tutorial)",
+    };
 
     public RunParent? Parent => _spec.Parent;
 

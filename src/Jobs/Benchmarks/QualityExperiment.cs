@@ -1,0 +1,163 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using DigitGan.Jobs.Training;
+using DigitGan.Shared.Artifacts;
+using DigitGan.Shared.Hosting;
+using DigitGan.Shared.Runs;
+using static TorchSharp.torch;
+
+namespace DigitGan.Jobs.Benchmarks;
+
+/// <summary>
+/// Trains a <see cref="QualityPlan"/>'s runs in a store (skipping runs a previous invocation finished: same name,
+/// same spec), then collects their scores and grids into a Markdown and a JSON report. Runs are ordinary runs, so
+/// the web app can browse and compare them too.
+/// </summary>
+public sealed class QualityExperiment(RunRepository runs, Device device, int threads, Func<Guid, ITrainingObserver> observer, Action<string> log)
+{
+    /// <summary>Trains what is missing and returns every row of the plan (variants in <paramref name="only"/>, if given).</summary>
+    public async Task<IReadOnlyList<QualityRow>> RunAsync(QualityPlan plan, IReadOnlyCollection<string>? only, IReadOnlyList<long> seeds, string outputFolder, CancellationToken cancellationToken)
+    {
+        var existing = await FinishedRunsAsync(plan.Tag, cancellationToken).ConfigureAwait(false);
+        var rows = new List<QualityRow>();
+        Directory.CreateDirectory(Path.Combine(outputFolder, "grids"));
+        foreach (var (variant, variantSpec) in plan.Variants.Where(v => only is null || only.Count == 0 || only.Contains(v.Name)))
+        {
+            foreach (var seed in seeds)
+            {
+                var spec = variantSpec with { Seed = seed, Name = plan.RunName(variant, seed), Tags = [plan.Tag, variant] };
+                var run = existing.FirstOrDefault(m => m.Spec.Name == spec.Name && SameTraining(m.Spec, spec));
+                if (run is null)
+                {
+                    log($"{spec.Name}: training {spec.Epochs} epochs ...");
+                    var created = await runs.CreateAsync(spec, CodeVersion.Current, cancellationToken).ConfigureAwait(false);
+                    run = await new TrainingRunner(runs, observer(created.RunId)).RunAsync(created.RunId, device, threads, cancellationToken).ConfigureAwait(false);
+                    if (run.Status != RunStatus.Succeeded)
+                    {
+                        throw new InvalidOperationException($"{spec.Name} ended {run.Status}: {run.Error}");
+                    }
+                }
+                else
+                {
+                    log($"{spec.Name}: already trained (run {run.RunId}); scoring it.");
+                }
+
+                rows.AddRange(await RowsAsync(plan, variant, seed, run, outputFolder, cancellationToken).ConfigureAwait(false));
+            }
+        }
+
+        return rows;
+    }
+
+    /// <summary>The report as Markdown: one table per report epoch layout, with grids, and the machine it ran on.</summary>
+    public static string Markdown(QualityPlan plan, IReadOnlyList<QualityRow> rows, string machine, string command)
+    {
+        var text = new StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"Plan `{plan.Name}`, made by `{command}` on {machine}.\n\n");
+        text.Append("IS: Inception Score with the product's classifier (10 is the most); FID: classifier-FID against the test digits,\n");
+        text.Append("with its real-vs-real floor at the same sample count; classes: digits holding at least 5% of the samples; seconds:\n");
+        text.Append("training time up to that epoch (evaluation excluded).\n\n");
+        text.Append("| variant | seed | epoch | IS | FID | FID / floor | classes | seconds | images/s |\n");
+        text.Append("| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+        foreach (var row in rows)
+        {
+            text.Append(CultureInfo.InvariantCulture,
+                $"| {row.Variant} | {row.Seed} | {row.Epoch} | {row.InceptionScore:0.00} | {row.Fid:0.000} | {row.FidOverFloor:0.0} | {row.ClassesAtLeast5Percent} | {row.TrainingSeconds:0} | {row.ImagesPerSecond:0} |\n");
+        }
+
+        foreach (var (epoch, description, isMet) in plan.Targets)
+        {
+            var scored = rows.Where(r => r.Epoch == epoch).ToList();
+            text.Append(CultureInfo.InvariantCulture, $"\nTarget at epoch {epoch}: {description}. ");
+            text.Append(scored.Count == 0
+                ? "No run has reached that epoch yet.\n"
+                : $"Met by {scored.Count(isMet)} of {scored.Count} seeds ({string.Join(", ", scored.Select(r => $"seed {r.Seed}: {(isMet(r) ? "met" : "not met")}"))}).\n");
+        }
+
+        var grids = rows.Where(r => r.Grid is not null).GroupBy(r => (r.Variant, r.Seed)).ToList();
+        if (grids.Count > 0)
+        {
+            var epochs = rows.Select(r => r.Epoch).Distinct().Order().ToList();
+            text.Append("\nSample grids (the run's 16 fixed noise vectors):\n\n");
+            text.Append(CultureInfo.InvariantCulture, $"| variant | seed | {string.Join(" | ", epochs.Select(e => $"epoch {e}"))} |\n");
+            text.Append(CultureInfo.InvariantCulture, $"| --- | --- |{string.Concat(epochs.Select(_ => " --- |"))}\n");
+            foreach (var group in grids)
+            {
+                var cells = epochs.Select(e => group.FirstOrDefault(r => r.Epoch == e)?.Grid is { } grid ? $"![{group.Key.Variant} epoch {e}]({grid})" : "");
+                text.Append(CultureInfo.InvariantCulture, $"| {group.Key.Variant} | {group.Key.Seed} | {string.Join(" | ", cells)} |\n");
+            }
+        }
+
+        return text.ToString();
+    }
+
+    public static string Json(QualityPlan plan, IReadOnlyList<QualityRow> rows, string machine, string command)
+        => JsonSerializer.Serialize(new { plan = plan.Name, command, machine, rows }, ArtifactJson.Options);
+
+    // Same training: every field but the name, tags, notes and preset label.
+    private static bool SameTraining(RunSpec a, RunSpec b)
+        => JsonSerializer.Serialize(a with { Name = "", Tags = [], Notes = null, Preset = null }, ArtifactJson.Lines)
+           == JsonSerializer.Serialize(b with { Name = "", Tags = [], Notes = null, Preset = null }, ArtifactJson.Lines);
+
+    private async Task<List<RunManifest>> FinishedRunsAsync(string tag, CancellationToken cancellationToken)
+    {
+        var found = new List<RunManifest>();
+        for (var page = 1; ; page++)
+        {
+            var list = await runs.ListAsync(new RunQuery { Tag = tag, Status = RunStatus.Succeeded, Page = page, PageSize = RunQuery.MaxPageSize }, cancellationToken).ConfigureAwait(false);
+            foreach (var summary in list.Runs)
+            {
+                if (await runs.GetAsync(summary.RunId, cancellationToken).ConfigureAwait(false) is { } manifest)
+                {
+                    found.Add(manifest);
+                }
+            }
+
+            if (list.Runs.Count < RunQuery.MaxPageSize)
+            {
+                return found;
+            }
+        }
+    }
+
+    private async Task<List<QualityRow>> RowsAsync(QualityPlan plan, string variant, long seed, RunManifest run, string outputFolder, CancellationToken cancellationToken)
+    {
+        var history = RunHistory.Parse((await runs.Store.GetTextAsync(RunArtifactLayout.Metrics(run.RunId), cancellationToken).ConfigureAwait(false))?.Text);
+        var rows = new List<QualityRow>();
+        foreach (var epoch in plan.ReportEpochs.Where(e => e <= run.Spec.Epochs))
+        {
+            if (history.EvaluationAt(epoch) is not { } evaluation)
+            {
+                log($"{run.Spec.Name}: no evaluation at epoch {epoch}; left out of the table.");
+                continue;
+            }
+
+            var epochs = history.Epochs.Where(e => e.Epoch <= epoch).ToList();
+            string? grid = null;
+            if (await runs.Store.GetBytesAsync(RunArtifactLayout.Sample(run.RunId, epoch), cancellationToken).ConfigureAwait(false) is { } png)
+            {
+                grid = $"grids/{variant}-seed{seed}-epoch{epoch}.png";
+                await File.WriteAllBytesAsync(Path.Combine(outputFolder, grid), png, cancellationToken).ConfigureAwait(false);
+            }
+
+            rows.Add(new QualityRow
+            {
+                Variant = variant,
+                Seed = seed,
+                Epoch = epoch,
+                RunId = run.RunId,
+                InceptionScore = evaluation.InceptionScore,
+                Fid = evaluation.Fid,
+                FidFloor = evaluation.FidFloor,
+                ClassesAtLeast5Percent = evaluation.ClassesAtLeast5Percent,
+                Samples = evaluation.Samples,
+                TrainingSeconds = epochs.Sum(e => e.Seconds),
+                ImagesPerSecond = epochs.Sum(e => e.Images) / Math.Max(1e-9, epochs.Sum(e => e.Seconds)),
+                Grid = grid,
+            });
+        }
+
+        return rows;
+    }
+}

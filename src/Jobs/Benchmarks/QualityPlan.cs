@@ -1,0 +1,61 @@
+using DigitGan.Shared.Runs;
+
+namespace DigitGan.Jobs.Benchmarks;
+
+/// <summary>
+/// A quality experiment: named variants of a spec, trained for some seeds and scored at some epochs. The plans
+/// behind docs/presets.md: the ablation (each change beyond the tutorial alone, and all together), and the two
+/// presets' targets over several seeds.
+/// </summary>
+/// <param name="Name">The plan's name (the `experiment --plan` value, and the tag of its runs).</param>
+/// <param name="Variants">Each variant's name and spec (the seed is set per run).</param>
+/// <param name="ReportEpochs">The epochs whose scores and grids the tables show.</param>
+/// <param name="Seeds">The seeds each variant is trained with.</param>
+public sealed record QualityPlan(string Name, IReadOnlyList<(string Name, RunSpec Spec)> Variants, IReadOnlyList<int> ReportEpochs, IReadOnlyList<long> Seeds)
+{
+    /// <summary>The plan's targets: at which epoch, in words, and whether a row meets it (none for the ablation).</summary>
+    public IReadOnlyList<(int Epoch, string Description, Func<QualityRow, bool> IsMet)> Targets { get; init; } = [];
+
+    public static IReadOnlyList<string> Names { get; } = ["ablation", "first-look", "improved"];
+
+    public static QualityPlan Get(string name) => name switch
+    {
+        "ablation" => Ablation(),
+        "first-look" => new("first-look", [("first-look", RunPresets.Get(RunPresets.FirstLook))], [1], [0, 1, 2])
+        {
+            Targets = [(1, "IS >= 6, at least 8 classes at 5% or more, at most 180 s of training", r => r.InceptionScore >= 6 && r.ClassesAtLeast5Percent >= 8 && r.TrainingSeconds <= 180)],
+        },
+        "improved" => new("improved", [("improved", RunPresets.Get(RunPresets.Improved) with { CheckpointEvery = 10 })], [.. Enumerable.Range(1, 10)], [0, 1, 2])
+        {
+            Targets = [(10, "IS >= 9.0, all 10 classes at 5% or more, FID at most 5x the real-vs-real floor", r => r.InceptionScore >= 9 && r.ClassesAtLeast5Percent == 10 && r.FidOverFloor <= 5)],
+        },
+        _ => throw new ArgumentException($"Unknown plan '{name}'; use one of {string.Join(", ", Names)}.", nameof(name)),
+    };
+
+    /// <summary>The tutorial for 5 epochs, then each change alone on top of it, then the improved preset's changes together.</summary>
+    private static QualityPlan Ablation()
+    {
+        var tutorial = new RunSpec { Epochs = 5, CheckpointEvery = 5 };
+        var improved = RunPresets.Get(RunPresets.Improved) with { Epochs = 5, CheckpointEvery = 5, Preset = null };
+        return new("ablation",
+        [
+            ("tutorial", tutorial),
+            ("dcgan-adam", tutorial with { LearningRate = 2e-4, Beta1 = 0.5 }),
+            ("batch-64", tutorial with { BatchSize = 64 }),
+            ("alternating", tutorial with { Step = StepKind.Alternating }),
+            ("label-smoothing", tutorial with { LabelSmoothing = 0.1 }),
+            ("ema", tutorial with { GeneratorEma = 0.999 }),
+            ("batch-sampling", tutorial with { Sampling = SamplingMode.Batch }),
+            ("spectral-norm", tutorial with { DiscriminatorNorm = DiscriminatorNorm.Spectral }),
+            ("hinge", tutorial with { Loss = GanLoss.Hinge }),
+            ("ttur", tutorial with { DiscriminatorLearningRate = 4e-4 }),
+            ("improved", improved),
+        ], [1, 3, 5], [0]);
+    }
+
+    /// <summary>The name a run of this plan gets, by which a later invocation finds it instead of training it again.</summary>
+    public string RunName(string variant, long seed) => $"{Name}:{variant}:seed{seed}";
+
+    /// <summary>The tag every run of the plan carries.</summary>
+    public string Tag => $"experiment-{Name}";
+}

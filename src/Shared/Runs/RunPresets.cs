@@ -1,0 +1,61 @@
+namespace DigitGan.Shared.Runs;
+
+/// <summary>
+/// Named starting points for a spec (docs/presets.md): the tutorial's recipe (faithful, also what an empty spec
+/// is), a first look that shows digits within minutes on a CPU, and an improved recipe beyond the tutorial. The
+/// networks are the tutorial's in all of them; only training settings differ.
+/// </summary>
+public static class RunPresets
+{
+    public const string Faithful = "faithful";
+    public const string FirstLook = "first-look";
+    public const string Improved = "improved";
+
+    public static IReadOnlyList<string> Names { get; } = [FirstLook, Improved, Faithful];
+
+    public static bool IsKnown(string name) => Names.Contains(name, StringComparer.Ordinal);
+
+    /// <summary>The preset's spec (its <see cref="RunSpec.Preset"/> set to its name); throws for an unknown name.</summary>
+    public static RunSpec Get(string name) => name switch
+    {
+        Faithful => new RunSpec { Preset = Faithful },
+        FirstLook => new RunSpec
+        {
+            Preset = FirstLook,
+            Name = "first-look",
+            Epochs = 1,
+            BatchSize = 64,
+            TrainSubset = 36_000,
+            LearningRate = 2e-4,
+            Beta1 = 0.5,
+            Step = StepKind.Alternating,
+            GeneratorEma = 0.99,
+            Sampling = SamplingMode.Batch,
+            CheckpointEvery = 1,
+            EvaluationSamples = 5_000,
+        },
+        Improved => new RunSpec
+        {
+            Preset = Improved,
+            Name = "improved",
+            Epochs = 10,
+            BatchSize = 64,
+            LearningRate = 2e-4,
+            Beta1 = 0.5,
+            Step = StepKind.Alternating,
+            GeneratorEma = 0.999,
+            Sampling = SamplingMode.Batch,
+            CheckpointEvery = 5,
+        },
+        _ => throw new ArgumentException($"Unknown preset '{name}'; use one of {string.Join(", ", Names)}.", nameof(name)),
+    };
+
+    /// <summary>What each preset is for, in one line (form buttons, CLI help, docs).</summary>
+    public static string Describe(string name) => name switch
+    {
+        Faithful => "The TF DCGAN tutorial exactly: 50 epochs of batch 256, Adam 1e-4.",
+        FirstLook => "Digits in about 3 minutes on 2 CPU cores: one pass over 36,000 images with the DCGAN paper's Adam and an averaged generator.",
+        Improved => "Beyond the tutorial: 10 epochs with the DCGAN paper's Adam, alternating steps and an averaged generator.",
+        _ => throw new ArgumentException($"Unknown preset '{name}'.", nameof(name)),
+    };
+}
