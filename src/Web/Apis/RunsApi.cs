@@ -12,7 +12,7 @@ using Microsoft.Extensions.Options;
 
 namespace DigitGan.Web.Apis;
 
-/// <summary>The runs REST API: submit, list, read, cancel, delete, and the run's artifacts.</summary>
+/// <summary>The runs REST API: submit, list, read, edit, cancel, delete, and the run's artifacts.</summary>
 public static class RunsApi
 {
     public static RouteGroupBuilder MapRunsApi(this IEndpointRouteBuilder app)
@@ -22,8 +22,10 @@ public static class RunsApi
         api.MapPost("/", SubmitRun).RequireAuthorization(DigitGanRoles.OperatorPolicy).RequireRateLimiting(SubmitRateLimit.Policy)
             .Accepts<RunSpec>("application/json")
             .WithSummary("Submit a run").WithDescription("Validates the spec, stores the run as Queued and enqueues its training job. Operators only (X-Api-Key, a bearer token or a signed-in session).");
-        api.MapGet("/", ListRuns).WithSummary("List runs, newest first (filter by status and tag; page and pageSize)");
+        api.MapGet("/", ListRuns).WithSummary("List runs, newest first (filter by status, tags (repeat tag: runs with all of them) and search in the name; page and pageSize)");
         api.MapGet("/{id:guid}", GetRun).WithSummary("A run's manifest: spec, status, progress, latest metrics, health flags");
+        api.MapPatch("/{id:guid}", EditRun).RequireAuthorization(DigitGanRoles.OperatorPolicy).Accepts<RunEdit>("application/json")
+            .WithSummary("Edit a run's name, tags or notes").WithDescription("A JSON object with any of name, tags and notes (null or \"\" clears the notes), checked by the submit's rules. The training fields cannot change: sending one is a 400 naming it. Operators only.");
         api.MapPost("/{id:guid}/cancel", CancelRun).RequireAuthorization(DigitGanRoles.OperatorPolicy).WithSummary("Cancel a run (a running one stops within seconds). Operators only.");
         api.MapDelete("/{id:guid}", DeleteRun).RequireAuthorization(DigitGanRoles.OperatorPolicy).WithSummary("Cancel and delete a run with all its artifacts. Operators only.");
         api.MapGet("/{id:guid}/metrics", GetMetrics).WithSummary("metrics.jsonl: one JSON object per line (step, epoch, evaluation, health)");
@@ -110,7 +112,7 @@ public static class RunsApi
     }
 
     public static async Task<Results<Ok<RunPage>, ValidationProblem>> ListRuns(RunService runs, CancellationToken cancellationToken,
-        [FromQuery] string? status = null, [FromQuery] string? tag = null, [FromQuery] int page = 1, [FromQuery] int pageSize = 50)
+        [FromQuery] string? status = null, [FromQuery] string[]? tag = null, [FromQuery] string? search = null, [FromQuery] int page = 1, [FromQuery] int pageSize = 50)
     {
         var errors = new Dictionary<string, string[]>();
         RunStatus? parsed = null;
@@ -138,11 +140,27 @@ public static class RunsApi
 
         return errors.Count > 0
             ? TypedResults.ValidationProblem(errors)
-            : TypedResults.Ok(await runs.ListAsync(new RunQuery { Status = parsed, Tag = tag, Page = page, PageSize = pageSize }, cancellationToken).ConfigureAwait(false));
+            : TypedResults.Ok(await runs.ListAsync(new RunQuery { Status = parsed, Tags = tag ?? [], Search = search, Page = page, PageSize = pageSize }, cancellationToken).ConfigureAwait(false));
     }
 
     public static async Task<Results<Ok<RunManifest>, NotFound<ProblemDetails>>> GetRun(Guid id, RunService runs, CancellationToken cancellationToken)
         => await runs.GetAsync(id, cancellationToken).ConfigureAwait(false) is { } manifest ? TypedResults.Ok(manifest) : RunNotFound(id);
+
+    public static async Task<Results<Ok<RunManifest>, ProblemHttpResult>> EditRun(Guid id, HttpRequest request, ClaimsPrincipal user, RunService runs,
+        IOptions<DigitGanOptions> options, CancellationToken cancellationToken)
+    {
+        var maxBytes = options.Value.Limits.MaxSpecBytes;
+        var body = await ReadCappedAsync(request, maxBytes, cancellationToken).ConfigureAwait(false);
+        if (body is null)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "The edit is too large",
+                detail: string.Create(CultureInfo.InvariantCulture, $"An edit is at most {maxBytes / 1024:N0} KB of JSON; shorten the notes."));
+        }
+
+        // A bad body or field throws RunSpecException (a 400 naming the field); an unknown run is a 404, a damaged one a 409.
+        var edit = RunEdit.Parse(body);
+        return TypedResults.Ok(await runs.EditAsync(id, edit, user, cancellationToken).ConfigureAwait(false));
+    }
 
     public static async Task<Results<Accepted<RunManifest>, Ok<RunManifest>, NotFound<ProblemDetails>>> CancelRun(Guid id, ClaimsPrincipal user, RunService runs, CancellationToken cancellationToken)
     {

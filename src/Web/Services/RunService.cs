@@ -95,6 +95,21 @@ public sealed class RunService(RunRepository runs, IBackgroundJobClient jobs, Jo
         return manifest;
     }
 
+    /// <summary>
+    /// Changes the run's name, tags or notes (throws <see cref="RunSpecException"/> naming a bad field): a conditional
+    /// write of the manifest, re-applied on a concurrent change, and the index follows. The training fields never change.
+    /// </summary>
+    public async Task<RunManifest> EditAsync(Guid runId, RunEdit edit, ClaimsPrincipal user, CancellationToken cancellationToken = default)
+    {
+        var by = RunAccess.RequireOperator(user, "edit runs");
+        var manifest = await runs.UpdateAsync(runId, m => edit.Validate(m.Spec) is { Count: > 0 } errors
+            ? throw new RunSpecException(errors)
+            : m with { Spec = edit.ApplyTo(m.Spec) }, cancellationToken).ConfigureAwait(false);
+        logger.LogInformation("Run {RunId}: {Fields} edited by {User}.", runId,
+            string.Join(", ", RunEdit.EditableFields.Where(f => f switch { "name" => edit.Name is not null, "tags" => edit.Tags is not null, _ => edit.Notes is not null })), by);
+        return manifest;
+    }
+
     /// <summary>Cancels the run first, waits for its worker to stop, then deletes every artifact; false when it did not exist.</summary>
     public async Task<bool> DeleteAsync(Guid runId, ClaimsPrincipal user, CancellationToken cancellationToken = default)
     {

@@ -138,6 +138,53 @@ public partial class RunDetailPage
         }
     }
 
+    private bool _editing;
+    private string _editName = "";
+    private string _editTags = "";
+    private string _editNotes = "";
+    private IReadOnlyDictionary<string, string[]> _editErrors = new Dictionary<string, string[]>();
+
+    private string? EditError(string field) => _editErrors.TryGetValue(field, out var messages) ? string.Join(" ", messages) : null;
+
+    private void StartEdit()
+    {
+        if (_run is null)
+        {
+            return;
+        }
+
+        (_editName, _editTags, _editNotes) = (_run.Spec.Name, string.Join(", ", _run.Spec.Tags), _run.Spec.Notes ?? "");
+        _editErrors = new Dictionary<string, string[]>();
+        _editing = true;
+    }
+
+    private async Task SaveEditAsync()
+    {
+        if (_run is null)
+        {
+            return;
+        }
+
+        var edit = new RunEdit
+        {
+            Name = (_editName ?? "").Trim(),
+            Tags = (_editTags ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
+            Notes = _editNotes ?? "",
+        };
+        var user = await CurrentUser.GetAsync(AuthState);
+        try
+        {
+            if (await RunAction(() => RunService.EditAsync(_run.RunId, edit, user), "Saved."))
+            {
+                _editing = false;
+            }
+        }
+        catch (RunSpecException ex)
+        {
+            _editErrors = ex.Errors;
+        }
+    }
+
     /// <summary>Runs a write and reloads; false when the server refused it or the store did not answer (said in a snackbar).</summary>
     private async Task<bool> RunAction(Func<Task> action, string? done)
     {
