@@ -183,8 +183,7 @@ public sealed class RunRepository(IArtifactStore store, TimeProvider? clock = nu
     {
         var index = await ReadIndexAsync(cancellationToken).ConfigureAwait(false);
         var matching = index.Runs
-            .Where(r => query.Status is null || r.Status == query.Status)
-            .Where(r => query.Tag is null || r.Tags.Contains(query.Tag, StringComparer.Ordinal))
+            .Where(query.Matches)
             .ToList();
         var pageSize = Math.Clamp(query.PageSize, 1, RunQuery.MaxPageSize);
         var page = Math.Clamp(query.Page, 1, RunQuery.MaxPage);
