@@ -20,6 +20,7 @@ public static class RunsCommand
         command.Subcommands.Add(Show());
         command.Subcommands.Add(Download());
         command.Subcommands.Add(Cancel());
+        command.Subcommands.Add(Export());
         return command;
     }
 
@@ -188,6 +189,41 @@ public static class RunsCommand
                     : manifest.IsFinished ? $"Run {manifest.RunId} had already ended ({manifest.Status}); nothing to cancel." : $"Run {manifest.RunId}: cancel requested; it stops at its next step.").ConfigureAwait(false);
             }
 
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Export()
+    {
+        var remote = new RemoteOptions();
+        var json = JsonOption();
+        var run = RunArgument();
+        var checkpoint = DigitGanCli.Option("--checkpoint", "The checkpoint whose generator to export: 'latest' or an epoch number.", "latest");
+        var file = new Option<string?>("--out") { Description = "The safetensors file to write (default: RUN-epoch-N-generator.safetensors here)." };
+        var command = new Command("export", "Download a checkpoint's generator as safetensors for PyTorch (the module in docs/export.md loads it).") { run, checkpoint, file, json };
+        AddAll(command, remote.All);
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var runId = parse.GetValue(run);
+            var wanted = parse.GetValue(checkpoint)!;
+            if (wanted != "latest" && !(int.TryParse(wanted, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number > 0))
+            {
+                throw new DigitGanCli.UsageException($"--checkpoint must be 'latest' or an epoch number (got '{wanted}').");
+            }
+
+            using var client = remote.CreateClient(parse, _ => { });
+            var target = parse.GetValue(file) ?? $"{runId:N}-{(wanted == "latest" ? "latest" : $"epoch-{int.Parse(wanted, CultureInfo.InvariantCulture):D4}")}-generator.safetensors";
+            if (!await client.DownloadFileAsync($"api/runs/{runId}/checkpoints/{wanted}/generator.safetensors", target, cancellationToken).ConfigureAwait(false))
+            {
+                _ = await client.GetRunAsync(runId, cancellationToken).ConfigureAwait(false); // an unknown run says so
+                throw new InvalidDataException($"Run {runId} has no checkpoint '{wanted}'; `runs show {runId}` lists its checkpoint epochs.");
+            }
+
+            var output = parse.InvocationConfiguration.Output;
+            await (parse.GetValue(json)
+                ? WriteJsonAsync(output, new { runId, checkpoint = wanted, file = Path.GetFullPath(target), bytes = new FileInfo(target).Length })
+                : output.WriteLineAsync($"Wrote {Path.GetFullPath(target)} (safetensors; docs/export.md has the PyTorch module that loads it).")).ConfigureAwait(false);
             return 0;
         });
         return command;

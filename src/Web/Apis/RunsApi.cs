@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Claims;
 using System.Text.Json;
 using DigitGan.Shared.Artifacts;
+using DigitGan.Shared.Export;
 using DigitGan.Shared.Imaging;
 using DigitGan.Shared.Runs;
 using DigitGan.Web.Security;
@@ -35,6 +36,8 @@ public static class RunsApi
         api.MapGet("/{id:guid}/checkpoints", ListCheckpoints).WithSummary("The run's checkpoints: numbered ones and latest");
         api.MapMethods("/{id:guid}/checkpoints/{name}", [HttpMethods.Get, HttpMethods.Head], DownloadCheckpoint)
             .WithSummary("Download a checkpoint ('latest' or an epoch number), streamed; HEAD, Range and If-None-Match (304) supported");
+        api.MapGet("/{id:guid}/checkpoints/{name}/generator.safetensors", ExportGenerator)
+            .WithSummary("A checkpoint's generator ('latest' or an epoch number) as safetensors, with BatchNorm statistics, for the PyTorch module in docs/export.md");
         return api;
     }
 
@@ -221,6 +224,28 @@ public static class RunsApi
         // Range needs a seekable stream (the file store's); a blob download streams whole, which clients handle as a 200.
         return TypedResults.Stream(reader.Content, "application/octet-stream", fileName, reader.Info.LastModified,
             new Microsoft.Net.Http.Headers.EntityTagHeaderValue($"\"{reader.Info.ETag.Trim('"')}\""), enableRangeProcessing: true);
+    }
+
+    public static async Task<Results<FileContentHttpResult, NotFound<ProblemDetails>, ProblemHttpResult>> ExportGenerator(Guid id, string name, RunService runs, CancellationToken cancellationToken)
+    {
+        if (await runs.GetAsync(id, cancellationToken).ConfigureAwait(false) is not { } manifest)
+        {
+            return RunNotFound(id);
+        }
+
+        GeneratorFile? exported;
+        try
+        {
+            exported = await runs.ExportGeneratorAsync(id, name, cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidDataException ex)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The checkpoint cannot be exported", detail: ex.Message);
+        }
+
+        return exported is null
+            ? NotFoundProblem($"Run {id} has no checkpoint '{name}'; GET /api/runs/{id}/checkpoints lists them ('latest' or an epoch number).")
+            : TypedResults.File(exported.SafeTensors, "application/octet-stream", $"{manifest.Spec.Name}-{id:N}-epoch-{exported.Epoch:D4}-generator.safetensors");
     }
 
     private static async Task<Results<FileStreamHttpResult, NotFound<ProblemDetails>>> StreamAsync(RunService runs, Guid id, string path, string contentType, string? fileName, string missing, CancellationToken cancellationToken)

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using DigitGan.Shared.Artifacts;
+using DigitGan.Shared.Export;
 using DigitGan.Shared.Hosting;
 using DigitGan.Shared.Imaging;
 using DigitGan.Shared.Jobs;
@@ -205,6 +206,20 @@ public sealed class RunService(RunRepository runs, IBackgroundJobClient jobs, Jo
             : int.TryParse(name, out var epoch) && epoch > 0 ? RunArtifactLayout.Checkpoint(runId, epoch)
             : null;
         return path is null ? Task.FromResult<ArtifactReader?>(null) : runs.Store.OpenReadAsync(path, cancellationToken);
+    }
+
+    /// <summary>
+    /// The generator of a checkpoint ("latest" or an epoch number) as safetensors for PyTorch (docs/export.md); null when
+    /// there is no such checkpoint; <see cref="InvalidDataException"/> when the checkpoint does not check out.
+    /// </summary>
+    public async Task<GeneratorFile?> ExportGeneratorAsync(Guid runId, string name, CancellationToken cancellationToken = default)
+    {
+        var path = name == "latest" ? RunArtifactLayout.LatestCheckpoint(runId)
+            : int.TryParse(name, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var epoch) && epoch > 0 ? RunArtifactLayout.Checkpoint(runId, epoch)
+            : null;
+        return path is not null && await runs.Store.GetBytesAsync(path, cancellationToken).ConfigureAwait(false) is { } bytes
+            ? GeneratorExport.FromCheckpoint(bytes, path)
+            : null;
     }
 
     private bool IsLive(string jobId)
