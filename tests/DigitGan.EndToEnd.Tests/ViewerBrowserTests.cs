@@ -1,4 +1,5 @@
 using Xunit;
+using System.Text.RegularExpressions;
 using DigitGan.Testing;
 using Microsoft.Playwright;
 
@@ -28,5 +29,43 @@ public sealed partial class BrowserTests
         var stored = await RunsApiClient.GetAsync(app.Client, run.RunId);
         Assert.Equal(("edited-in-browser", "browser,edited"), (stored.Spec.Name, string.Join(',', stored.Spec.Tags)));
         Assert.Equal((run.Spec.Epochs, run.Spec.Seed), (stored.Spec.Epochs, stored.Spec.Seed));
+    }
+
+    [Fact]
+    public async Task Search_and_a_filter_narrow_the_runs_table_and_survive_a_reload_and_csv_downloads_the_rows_shown()
+    {
+        var page = await app.OpenAsync("/runs");
+        var names = page.Locator("[data-testid=run-name]");
+        await page.FillAsync("#search", "tiny-");
+        await page.PressAsync("#search", "Enter");
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("q=tiny-"), new() { Timeout = 15_000 });
+        await Assertions.Expect(names).ToHaveCountAsync(2);
+
+        await page.FillAsync("#filter", "seed = 2 and epoch >= 2");
+        await page.PressAsync("#filter", "Enter");
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("filter=seed"), new() { Timeout = 15_000 });
+        await Assertions.Expect(names).ToHaveCountAsync(1);
+        await Assertions.Expect(names).ToHaveTextAsync("tiny-b");
+
+        await page.ReloadAsync();
+        await page.WaitForSelectorAsync("#circuit-live", new() { State = WaitForSelectorState.Attached, Timeout = 30_000 });
+        await Assertions.Expect(names).ToHaveCountAsync(1);
+        await Assertions.Expect(names).ToHaveTextAsync("tiny-b");
+        Assert.Equal("seed = 2 and epoch >= 2", await page.InputValueAsync("#filter"));
+        Assert.Equal("tiny-", await page.InputValueAsync("#search"));
+
+        var download = await page.RunAndWaitForDownloadAsync(() => page.Locator("[data-testid=csv-export]").ClickAsync());
+        var saved = Path.Combine(app.DataFolder, "runs.csv");
+        await download.SaveAsAsync(saved);
+        var lines = (await File.ReadAllTextAsync(saved)).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        Assert.StartsWith($"{app.RunB.RunId},tiny-b,", lines[1], StringComparison.Ordinal);
+        Assert.EndsWith(".csv", download.SuggestedFilename);
+
+        // A filter that does not parse says where, and lists nothing.
+        await page.FillAsync("#filter", "fid <");
+        await page.PressAsync("#filter", "Enter");
+        await Assertions.Expect(page.GetByText("Position 6: Expected a value after 'fid <'")).ToBeVisibleAsync();
+        await Assertions.Expect(names).ToHaveCountAsync(0);
     }
 }

@@ -36,6 +36,14 @@ public sealed class CliRunsTests(KestrelWebAppFactory factory) : IClassFixture<K
         var page = JsonSerializer.Deserialize<RunPage>(json, ArtifactJson.Options)!;
         Assert.Equal([both.RunId], page.Runs.Select(r => r.RunId));
 
+        (code, json, error) = await CliAsync("runs", "list", "--tag", "cli-a", "--search", "ONLY", "--filter", "epochs = 1 and status = queued", "--json");
+        Assert.True(code == 0, error);
+        Assert.Equal([onlyA.RunId], JsonSerializer.Deserialize<RunPage>(json, ArtifactJson.Options)!.Runs.Select(r => r.RunId));
+
+        (code, _, error) = await CliAsync("runs", "list", "--filter", "fid <");
+        Assert.Equal(DigitGanCli.UsageError, code);
+        Assert.Contains("--filter: Position 6: Expected a value", error, StringComparison.Ordinal);
+
         (code, var table, error) = await CliAsync("runs", "list", "--tag", "cli-a", "--status", "Queued");
         Assert.True(code == 0, error);
         Assert.Contains($"{onlyA.RunId}  Queued", table, StringComparison.Ordinal);

@@ -34,11 +34,13 @@ public static class RunsCommand
         var json = JsonOption();
         var status = new Option<RunStatus?>("--status") { Description = "Only runs with this status." };
         var tags = new Option<string[]>("--tag") { Description = "Only runs with this tag (repeat it: runs with every tag given).", AllowMultipleArgumentsPerToken = false };
+        var search = new Option<string?>("--search") { Description = "Only runs whose name contains this text (any case)." };
+        var filter = new Option<string?>("--filter") { Description = "Only runs this expression over parameters and metrics keeps, e.g. \"learningRate >= 2e-4 and fid < 30\" (as on the runs page)." };
         var page = DigitGanCli.Option("--page", "The page of results (1 is the newest runs).", 1);
         page.Positive(RunQuery.MaxPage);
         var pageSize = DigitGanCli.Option("--page-size", "Runs per page.", 50);
         pageSize.Positive(RunQuery.MaxPageSize);
-        var command = new Command("list", "List runs, newest first.") { json, status, tags, page, pageSize };
+        var command = new Command("list", "List runs, newest first.") { json, status, tags, search, filter, page, pageSize };
         AddAll(command, remote.All);
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -54,6 +56,14 @@ public static class RunsCommand
             }
 
             query.AddRange((parse.GetValue(tags) ?? []).Select(tag => new KeyValuePair<string, string>("tag", tag)));
+            foreach (var (name, option) in new[] { ("search", search), ("filter", filter) })
+            {
+                if (parse.GetValue(option) is { Length: > 0 } value)
+                {
+                    query.Add(new(name, value));
+                }
+            }
+
             var result = await ListAsync(client, query, cancellationToken).ConfigureAwait(false);
             var output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json))

@@ -1,6 +1,6 @@
 namespace DigitGan.Shared.Runs;
 
-/// <summary>Which runs to list: by status, tags and name (all optional), a page at a time, newest first.</summary>
+/// <summary>Which runs to list: by status, tags, name and a filter expression (all optional), a page at a time, newest first.</summary>
 public sealed record RunQuery
 {
     public const int MaxPageSize = 200;
@@ -17,12 +17,16 @@ public sealed record RunQuery
     /// <summary>Text the run's name contains (any case); null or empty matches every name.</summary>
     public string? Search { get; init; }
 
-    /// <summary>Whether a run passes the status, tag and name conditions.</summary>
+    /// <summary>A filter over parameters and summary metrics (see <see cref="RunFilter"/>); null for none.</summary>
+    public RunFilter? Filter { get; init; }
+
+    /// <summary>Whether a run passes the status, tag, name and filter conditions.</summary>
     public bool Matches(RunSummary run)
         => (Status is null || run.Status == Status)
            && (Tag is null || run.Tags.Contains(Tag, StringComparer.Ordinal))
            && Tags.All(tag => run.Tags.Contains(tag, StringComparer.Ordinal))
-           && (string.IsNullOrWhiteSpace(Search) || run.Name.Contains(Search.Trim(), StringComparison.OrdinalIgnoreCase));
+           && (string.IsNullOrWhiteSpace(Search) || run.Name.Contains(Search.Trim(), StringComparison.OrdinalIgnoreCase))
+           && (Filter is null || Filter.Matches(run));
     public int Page { get; init; } = 1;
     public int PageSize { get; init; } = 50;
 }

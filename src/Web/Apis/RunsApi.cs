@@ -23,7 +23,8 @@ public static class RunsApi
         api.MapPost("/", SubmitRun).RequireAuthorization(DigitGanRoles.OperatorPolicy).RequireRateLimiting(SubmitRateLimit.Policy)
             .Accepts<RunSpec>("application/json")
             .WithSummary("Submit a run").WithDescription("Validates the spec, stores the run as Queued and enqueues its training job. Operators only (X-Api-Key, a bearer token or a signed-in session).");
-        api.MapGet("/", ListRuns).WithSummary("List runs, newest first (filter by status, tags (repeat tag: runs with all of them) and search in the name; page and pageSize)");
+        api.MapGet("/", ListRuns).WithSummary("List runs, newest first: by status, tags (repeat tag: runs with all of them), search (text in the name) and filter (an expression over parameters and metrics, e.g. learningRate >= 2e-4 and fid < 30); page and pageSize");
+        api.MapGet("/csv", ExportCsv).WithSummary("The runs that the same status, tag, search and filter parameters list, all of them, as CSV (the runs table's columns)");
         api.MapGet("/{id:guid}", GetRun).WithSummary("A run's manifest: spec, status, progress, latest metrics, health flags");
         api.MapPatch("/{id:guid}", EditRun).RequireAuthorization(DigitGanRoles.OperatorPolicy).Accepts<RunEdit>("application/json")
             .WithSummary("Edit a run's name, tags or notes").WithDescription("A JSON object with any of name, tags and notes (null or \"\" clears the notes), checked by the submit's rules. The training fields cannot change: sending one is a 400 naming it. Operators only.");
@@ -115,7 +116,41 @@ public static class RunsApi
     }
 
     public static async Task<Results<Ok<RunPage>, ValidationProblem>> ListRuns(RunService runs, CancellationToken cancellationToken,
-        [FromQuery] string? status = null, [FromQuery] string[]? tag = null, [FromQuery] string? search = null, [FromQuery] int page = 1, [FromQuery] int pageSize = 50)
+        [FromQuery] string? status = null, [FromQuery] string[]? tag = null, [FromQuery] string? search = null, [FromQuery] string? filter = null,
+        [FromQuery] int page = 1, [FromQuery] int pageSize = 50)
+    {
+        var (query, errors) = BuildQuery(status, tag, search, filter);
+        if (page is < 1 or > RunQuery.MaxPage)
+        {
+            errors["page"] = [$"Page must be between 1 and {RunQuery.MaxPage:N0}."];
+        }
+
+        if (pageSize is < 1 or > RunQuery.MaxPageSize)
+        {
+            errors["pageSize"] = [$"Page size must be between 1 and {RunQuery.MaxPageSize}."];
+        }
+
+        return errors.Count > 0
+            ? TypedResults.ValidationProblem(errors)
+            : TypedResults.Ok(await runs.ListAsync(query with { Page = page, PageSize = pageSize }, cancellationToken).ConfigureAwait(false));
+    }
+
+    public static async Task<Results<FileContentHttpResult, ValidationProblem>> ExportCsv(RunService runs, CancellationToken cancellationToken,
+        [FromQuery] string? status = null, [FromQuery] string[]? tag = null, [FromQuery] string? search = null, [FromQuery] string? filter = null)
+    {
+        var (query, errors) = BuildQuery(status, tag, search, filter);
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var rows = await runs.ListAllAsync(query, cancellationToken).ConfigureAwait(false);
+        return TypedResults.File(System.Text.Encoding.UTF8.GetBytes(RunTable.ToCsv(rows)), "text/csv; charset=utf-8",
+            string.Create(CultureInfo.InvariantCulture, $"digitgan-runs-{DateTimeOffset.UtcNow:yyyyMMdd-HHmmss}.csv"));
+    }
+
+    /// <summary>The list's conditions from the query string, and the problems by parameter (a filter's names its position).</summary>
+    private static (RunQuery Query, Dictionary<string, string[]> Errors) BuildQuery(string? status, string[]? tag, string? search, string? filter)
     {
         var errors = new Dictionary<string, string[]>();
         RunStatus? parsed = null;
@@ -131,19 +166,17 @@ public static class RunsApi
             }
         }
 
-        if (page is < 1 or > RunQuery.MaxPage)
+        RunFilter? parsedFilter = null;
+        try
         {
-            errors["page"] = [$"Page must be between 1 and {RunQuery.MaxPage:N0}."];
+            parsedFilter = RunFilter.Parse(filter);
+        }
+        catch (RunFilterException ex)
+        {
+            errors["filter"] = [$"{ex.Message} (in '{filter}'; e.g. learningRate >= 2e-4 and fid < 30)."];
         }
 
-        if (pageSize is < 1 or > RunQuery.MaxPageSize)
-        {
-            errors["pageSize"] = [$"Page size must be between 1 and {RunQuery.MaxPageSize}."];
-        }
-
-        return errors.Count > 0
-            ? TypedResults.ValidationProblem(errors)
-            : TypedResults.Ok(await runs.ListAsync(new RunQuery { Status = parsed, Tags = tag ?? [], Search = search, Page = page, PageSize = pageSize }, cancellationToken).ConfigureAwait(false));
+        return (new RunQuery { Status = parsed, Tags = tag ?? [], Search = search, Filter = parsedFilter }, errors);
     }
 
     public static async Task<Results<Ok<RunManifest>, NotFound<ProblemDetails>>> GetRun(Guid id, RunService runs, CancellationToken cancellationToken)

@@ -51,12 +51,16 @@ public sealed class RunService(RunRepository runs, IBackgroundJobClient jobs, Jo
     public Task<RunPage> ListAsync(RunQuery query, CancellationToken cancellationToken = default) => runs.ListAsync(query, cancellationToken);
 
     /// <summary>Every run matching the filter, newest first (the index is one blob, so this is one read).</summary>
-    public async Task<IReadOnlyList<RunSummary>> ListAllAsync(RunStatus? status = null, string? tag = null, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<RunSummary>> ListAllAsync(RunStatus? status = null, string? tag = null, CancellationToken cancellationToken = default)
+        => ListAllAsync(new RunQuery { Status = status, Tag = tag }, cancellationToken);
+
+    /// <summary>Every run the query matches (its page and page size aside), newest first.</summary>
+    public async Task<IReadOnlyList<RunSummary>> ListAllAsync(RunQuery query, CancellationToken cancellationToken = default)
     {
         var all = new List<RunSummary>();
         for (var page = 1; ; page++)
         {
-            var result = await runs.ListAsync(new RunQuery { Status = status, Tag = tag, Page = page, PageSize = RunQuery.MaxPageSize }, cancellationToken).ConfigureAwait(false);
+            var result = await runs.ListAsync(query with { Page = page, PageSize = RunQuery.MaxPageSize }, cancellationToken).ConfigureAwait(false);
             all.AddRange(result.Runs);
             if (page * result.PageSize >= result.Total || result.Runs.Count == 0)
             {

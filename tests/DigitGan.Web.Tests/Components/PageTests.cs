@@ -65,6 +65,31 @@ public sealed class RunsPageTests : ComponentTestContext
     }
 
     [Fact]
+    public async Task Search_tags_and_a_filter_expression_from_the_url_narrow_the_rows_and_add_columns_for_differing_fields()
+    {
+        await SeedRunAsync("lr-high", RunStatus.Succeeded, epochs: 4, learningRate: 3e-4, tags: ["sweep", "lr"]); // FID 25
+        await SeedRunAsync("lr-low", RunStatus.Succeeded, epochs: 1, learningRate: 1e-4, tags: ["sweep", "lr"]);  // FID 100
+        await SeedRunAsync("other", RunStatus.Succeeded, epochs: 4, learningRate: 3e-4, tags: ["sweep"]);
+        Navigation.NavigateTo("/runs?tag=sweep&tag=lr&q=LR-&filter=learningRate%20%3E%3D%202e-4%20and%20fid%20%3C%2030");
+        var page = Render<RunsPage>();
+        page.WaitForAssertion(() => Assert.Equal(["lr-high"], page.FindAll("[data-testid=run-name]").Select(a => a.TextContent.Trim())));
+        Assert.Equal(2, page.FindAll("[data-testid=tag-filter-chip]").Count);
+        Assert.Contains("/api/runs/csv?", page.Find("[data-testid=csv-export]").GetAttribute("href"));
+
+        // Without the filter the two lr runs differ in learning rate (a column) but not in epochs (none).
+        Navigation.NavigateTo("/runs?tag=lr");
+        var both = Render<RunsPage>();
+        both.WaitForAssertion(() => Assert.Equal(2, both.FindAll("[data-testid=run-name]").Count));
+        Assert.Equal(["0.0001", "0.0003"], both.FindAll("[data-column=learningRate]").Select(c => c.TextContent).Order());
+        Assert.Empty(both.FindAll("[data-column=epochs]"));
+
+        Navigation.NavigateTo("/runs?filter=fid%20%3C");
+        var bad = Render<RunsPage>();
+        bad.WaitForAssertion(() => Assert.Contains("Position 6: Expected a value after", bad.Markup));
+        Assert.Empty(bad.FindAll("[data-testid=run-name]"));
+    }
+
+    [Fact]
     public async Task Compare_needs_two_selected_runs_and_opens_the_compare_page_with_them()
     {
         var a = await SeedRunAsync("a", RunStatus.Succeeded, epochs: 1);
