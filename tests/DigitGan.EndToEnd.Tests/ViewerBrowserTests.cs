@@ -68,4 +68,30 @@ public sealed partial class BrowserTests
         await Assertions.Expect(page.GetByText("Position 6: Expected a value after 'fid <'")).ToBeVisibleAsync();
         await Assertions.Expect(names).ToHaveCountAsync(0);
     }
+
+    [Fact]
+    public async Task The_compare_metrics_table_honours_differences_only()
+    {
+        var page = await app.OpenAsync($"/compare?runs={app.RunA.RunId},{app.RunB.RunId}");
+        var table = page.Locator("[data-testid=metrics-table]");
+        await Assertions.Expect(table.Locator("tr[data-metric]")).Not.ToHaveCountAsync(0, new() { Timeout = 30_000 });
+        var all = await table.Locator("tr[data-metric]").CountAsync();
+        // Both runs trained 2 epochs on 100 evaluation samples: equal rows; their seeds differ, so their FIDs do too.
+        await Assertions.Expect(table.Locator("tr[data-metric='Evaluation samples']")).ToHaveCountAsync(1);
+        await Assertions.Expect(table.Locator("tr[data-metric='Epochs trained']")).ToHaveCountAsync(1);
+        Assert.Equal(0, await page.Locator("[data-testid=compare-warning]").CountAsync());
+
+        await table.GetByText("Differences only").ClickAsync();
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("diff=1"), new() { Timeout = 15_000 });
+        await Assertions.Expect(table.Locator("tr[data-metric='Evaluation samples']")).ToHaveCountAsync(0);
+        await Assertions.Expect(table.Locator("tr[data-metric='Epochs trained']")).ToHaveCountAsync(0);
+        await Assertions.Expect(table.Locator("tr[data-metric='Final FID']")).ToHaveCountAsync(1);
+        var shown = await table.Locator("tr[data-metric]").CountAsync();
+        Assert.True(shown < all, $"{shown} of {all} rows shown with differences only");
+        foreach (var row in await table.Locator("tr[data-metric]").AllAsync())
+        {
+            var cells = await row.Locator("td").AllInnerTextsAsync();
+            Assert.NotEqual(cells[1], cells[2]);
+        }
+    }
 }
