@@ -94,4 +94,67 @@ public sealed partial class BrowserTests
             Assert.NotEqual(cells[1], cells[2]);
         }
     }
+
+    private const string Plot = "[data-testid=%s-plot]";
+
+    private static Task WaitForPlotAsync(IPage page, string chart) => page.WaitForFunctionAsync(
+        "sel => { const el = document.querySelector(sel); return !!(el && el._fullLayout && el.data && el.data.length > 0 && el.querySelector('.nsewdrag')); }",
+        Plot.Replace("%s", chart, StringComparison.Ordinal), new() { Timeout = 30_000 });
+
+    [Fact]
+    public async Task Hovering_a_chart_point_shows_its_value_and_dragging_zooms_the_x_range()
+    {
+        var page = await app.OpenAsync($"/runs/{app.RunA.RunId}");
+        await WaitForPlotAsync(page, "fid-chart");
+        var selector = Plot.Replace("%s", "fid-chart", StringComparison.Ordinal);
+
+        // The first FID point (epoch 1): its pixel position from plotly's own axes, then a real mouse move there.
+        var point = await page.EvaluateAsync<double[]>(@"sel => {
+            const el = document.querySelector(sel), l = el._fullLayout, box = el.querySelector('.nsewdrag').getBoundingClientRect();
+            const x = el.data[0].x[0], y = el.data[0].y[0];
+            return [box.left + l.xaxis.l2p(x), box.top + l.yaxis.l2p(y), y]; }", selector);
+        await page.Mouse.MoveAsync((float)point[0], (float)point[1]);
+        var hover = page.Locator($"{selector} .hoverlayer .hovertext");
+        await Assertions.Expect(hover).ToHaveCountAsync(1);
+        var text = await hover.TextContentAsync();
+        Assert.Contains("epoch 1:", text, StringComparison.Ordinal);
+        Assert.Contains(point[2].ToString("G4", System.Globalization.CultureInfo.InvariantCulture), text, StringComparison.Ordinal);
+
+        // A box zoom over the middle of the plot narrows the x range from the whole run.
+        var before = await page.EvaluateAsync<double[]>("sel => document.querySelector(sel)._fullLayout.xaxis.range.slice()", selector);
+        var box = (await page.Locator($"{selector} .nsewdrag").BoundingBoxAsync())!;
+        await page.Mouse.MoveAsync(box.X + (box.Width * 0.3f), box.Y + (box.Height * 0.3f));
+        await page.Mouse.DownAsync();
+        await page.Mouse.MoveAsync(box.X + (box.Width * 0.6f), box.Y + (box.Height * 0.7f), new() { Steps = 8 });
+        await page.Mouse.UpAsync();
+        await page.WaitForFunctionAsync("([sel, width]) => { const r = document.querySelector(sel)._fullLayout.xaxis.range; return r[1] - r[0] < width * 0.5; }",
+            new object[] { selector, before[1] - before[0] });
+        var after = await page.EvaluateAsync<double[]>("sel => document.querySelector(sel)._fullLayout.xaxis.range.slice()", selector);
+        Assert.True(after[0] > before[0] && after[1] < before[1], $"x range {before[0]}..{before[1]} -> {after[0]}..{after[1]}");
+
+        // FID's log scale: the switch redraws the y axis as logarithmic.
+        await page.Locator("[data-testid=fid-chart]").GetByText("Log scale").ClickAsync();
+        await page.WaitForFunctionAsync("sel => document.querySelector(sel)._fullLayout.yaxis.type === 'log'", selector);
+    }
+
+    [Fact]
+    public async Task The_smoothing_slider_changes_the_drawn_line_not_the_data()
+    {
+        var page = await app.OpenAsync($"/runs/{app.RunA.RunId}?smoothing=0.3");
+        await WaitForPlotAsync(page, "loss-chart");
+        var selector = Plot.Replace("%s", "loss-chart", StringComparison.Ordinal);
+        const string Trace = "([sel, name]) => JSON.stringify(document.querySelector(sel).data.find(t => t.name === name).y)";
+        var raw = await page.EvaluateAsync<string>(Trace, new object[] { selector, "D loss (step)" });
+        var smoothed = await page.EvaluateAsync<string>(Trace, new object[] { selector, "D loss (step, smoothed)" });
+        var metrics = await app.Client.GetStringAsync($"/api/runs/{app.RunA.RunId}/metrics");
+
+        await page.Locator("[data-testid=loss-chart-smoothing] input[type=range]").FocusAsync();
+        await page.Keyboard.PressAsync("End");
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("smoothing=0.99"), new() { Timeout = 15_000 });
+        await page.WaitForFunctionAsync("([sel, name, before]) => JSON.stringify(document.querySelector(sel).data.find(t => t.name === name).y) !== before",
+            new object[] { selector, "D loss (step, smoothed)", smoothed });
+
+        Assert.Equal(raw, await page.EvaluateAsync<string>(Trace, new object[] { selector, "D loss (step)" }));
+        Assert.Equal(metrics, await app.Client.GetStringAsync($"/api/runs/{app.RunA.RunId}/metrics"));
+    }
 }

@@ -146,7 +146,7 @@ public sealed class RunDetailPageTests : ComponentTestContext
         Assert.EndsWith("/samples/3.png", page.Find("[data-testid=sample-grid]").GetAttribute("src"));
         foreach (var chart in new[] { "loss-chart", "fid-chart", "score-chart" })
         {
-            Assert.NotEmpty(page.FindAll($"[data-testid={chart}] polyline"));
+            Assert.NotEmpty(page.FindAll($"[data-testid={chart}] [data-series]"));
         }
 
         Assert.Contains("FID floor (real vs real)", page.Markup);
@@ -162,8 +162,10 @@ public sealed class RunDetailPageTests : ComponentTestContext
     {
         var run = await SeedRunAsync("clicks", RunStatus.Succeeded, epochs: 3, totalEpochs: 3);
         var page = Render<RunDetailPage>(p => p.Add(c => c.Id, run.RunId.ToString()));
-        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-testid=fid-chart] rect[data-epoch='1']")));
-        await page.Find("[data-testid=fid-chart] rect[data-epoch='1']").ClickAsync(new());
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-testid=fid-chart] [data-series]")));
+        // What plotly reports for a click on the FID point of epoch 1 (x = 1).
+        var fidChart = page.FindComponents<LineChart>().Single(c => c.Instance.TestId == "fid-chart");
+        await fidChart.InvokeAsync(() => fidChart.Instance.PointClicked(1));
         Assert.EndsWith("/samples/1.png", page.Find("[data-testid=sample-grid]").GetAttribute("src"));
         Assert.Contains("Digit classes, epoch 1", page.Markup);
         await page.Find("[data-testid=grid-keys]").KeyDownAsync(Key.Right);
@@ -320,7 +322,7 @@ public sealed class ComparePageTests : ComponentTestContext
         Assert.Contains("0.0002", diff);
         Assert.DoesNotContain("batchSize", diff);
 
-        Assert.NotEmpty(page.FindAll("[data-testid=compare-fid] polyline"));
+        Assert.NotEmpty(page.FindAll("[data-testid=compare-fid] [data-series]"));
         await page.Find("[data-cell='5']").ClickAsync(new());
         page.WaitForAssertion(() => Assert.Contains("cell=5", Navigation.Uri));
     }
