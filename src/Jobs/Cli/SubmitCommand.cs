@@ -14,8 +14,7 @@ public static class SubmitCommand
     public static Command Create()
     {
         var specOptions = new RunSpecOptions();
-        var url = new Option<string?>("--url") { Description = "Base URL of the DigitGan web app (default: $DIGITGAN_URL), e.g. https://digitgan.example.org." };
-        var apiKey = new Option<string?>("--api-key") { Description = "The API key (default: $DIGITGAN_API_KEY)." };
+        var remote = new RemoteOptions();
         var wait = new Option<bool>("--wait") { Description = "Wait until the run ends; exit 0 only if it succeeded (and met --max-fid)." };
         var timeout = DigitGanCli.Option("--timeout-minutes", "With --wait: give up waiting after this many minutes (the run goes on).", 360);
         timeout.Positive(7 * 24 * 60);
@@ -27,7 +26,7 @@ public static class SubmitCommand
 
         var command = new Command("submit", "Submit a run to a DigitGan web app through its REST API (and with --wait, follow it to the end).")
         {
-            url, apiKey, wait, timeout, poll, maxFid, output, summary,
+            remote.Url, remote.ApiKey, wait, timeout, poll, maxFid, output, summary,
         };
         foreach (var option in specOptions.All)
         {
@@ -38,19 +37,7 @@ public static class SubmitCommand
         {
             var spec = specOptions.Read(parse);
             RunSpecOptions.ThrowIfInvalid(spec.Validate());
-            var baseUrl = parse.GetValue(url) ?? Environment.GetEnvironmentVariable("DIGITGAN_URL");
-            if (!Uri.TryCreate(baseUrl?.TrimEnd('/') + "/", UriKind.Absolute, out var baseUri) || baseUri.Scheme is not ("http" or "https"))
-            {
-                throw new DigitGanCli.UsageException($"--url must be the web app's http(s) address, e.g. http://localhost:5080 (got '{baseUrl ?? ""}'; or set DIGITGAN_URL).");
-            }
-
-            var key = parse.GetValue(apiKey) ?? Environment.GetEnvironmentVariable("DIGITGAN_API_KEY");
-            if (string.IsNullOrWhiteSpace(key))
-            {
-                throw new DigitGanCli.UsageException("Pass the API key with --api-key or DIGITGAN_API_KEY (the web app prints it at start; it is kept in its data folder's api-key file).");
-            }
-
-            using var client = new RunsApiClient(baseUri, key, Console.WriteLine, parse.InvocationConfiguration.Error);
+            using var client = remote.CreateClient(parse, Console.WriteLine);
             var waitFor = parse.GetValue(wait)
                 ? new RunWaitOptions(TimeSpan.FromMinutes(parse.GetValue(timeout)), TimeSpan.FromSeconds(parse.GetValue(poll)), parse.GetValue(maxFid), parse.GetValue(output), parse.GetValue(summary))
                 : null;

@@ -124,6 +124,7 @@ public sealed class QualityEvaluator : IDisposable
             ClassesAtLeast5Percent = covered,
             Confidence = confidence,
             Seconds = clock.Elapsed.TotalSeconds,
+            Classifier = Classifier.Sha256.Length >= 12 ? Classifier.Sha256[..12] : Classifier.Sha256,
         };
     }
 

@@ -74,8 +74,63 @@ public sealed class RunsApiClient : IDisposable
         }
     }
 
-    public async Task DownloadAsync(RunManifest run, string folder, CancellationToken cancellationToken)
+    /// <summary>A page of runs as GET /api/runs lists them (newest first); the query's parameters as the API names them.</summary>
+    public async Task<RunPage> ListAsync(IEnumerable<KeyValuePair<string, string>> query, CancellationToken cancellationToken)
     {
+        var path = "api/runs?" + string.Join('&', query.Select(p => $"{Uri.EscapeDataString(p.Key)}={Uri.EscapeDataString(p.Value)}"));
+        using var response = await SendAsync(() => http.GetAsync(path, cancellationToken)).ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.BadRequest)
+        {
+            throw new RunSpecException(await ReadErrorsAsync(response, cancellationToken).ConfigureAwait(false));
+        }
+
+        await EnsureSuccessAsync(response, "listing runs").ConfigureAwait(false);
+        return (await response.Content.ReadFromJsonAsync<RunPage>(ArtifactJson.Options, cancellationToken).ConfigureAwait(false))!;
+    }
+
+    /// <summary>The run's manifest; <see cref="RunNotFoundException"/> when the app has no such run.</summary>
+    public async Task<RunManifest> GetRunAsync(Guid runId, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(() => http.GetAsync($"api/runs/{runId}", cancellationToken)).ConfigureAwait(false);
+        ThrowIfNotFound(response, runId);
+        await EnsureSuccessAsync(response, "reading the run").ConfigureAwait(false);
+        return (await response.Content.ReadFromJsonAsync<RunManifest>(ArtifactJson.Options, cancellationToken).ConfigureAwait(false))!;
+    }
+
+    /// <summary>Asks the app to cancel the run (a queued one at once, a running one at its next step); the manifest after the request.</summary>
+    public async Task<RunManifest> CancelAsync(Guid runId, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(() => http.PostAsync($"api/runs/{runId}/cancel", null, cancellationToken)).ConfigureAwait(false);
+        ThrowIfNotFound(response, runId);
+        await EnsureSuccessAsync(response, "cancelling the run").ConfigureAwait(false);
+        return (await response.Content.ReadFromJsonAsync<RunManifest>(ArtifactJson.Options, cancellationToken).ConfigureAwait(false))!;
+    }
+
+    /// <summary>Streams GET <paramref name="path"/> into <paramref name="file"/>; false (and nothing written) on a 404.</summary>
+    public async Task<bool> DownloadFileAsync(string path, string file, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(() => http.GetAsync(path, HttpCompletionOption.ResponseHeadersRead, cancellationToken)).ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return false;
+        }
+
+        await EnsureSuccessAsync(response, $"downloading {Path.GetFileName(file)}").ConfigureAwait(false);
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(file))!);
+        var partial = file + ".part";
+        await using (var target = File.Create(partial))
+        {
+            await response.Content.CopyToAsync(target, cancellationToken).ConfigureAwait(false);
+        }
+
+        File.Move(partial, file, overwrite: true);
+        return true;
+    }
+
+    /// <summary>The manifest, metrics, final grid and GIF (what exists) into <paramref name="folder"/>; the files written.</summary>
+    public async Task<IReadOnlyList<string>> DownloadAsync(RunManifest run, string folder, CancellationToken cancellationToken)
+    {
+        var written = new List<string>();
         Directory.CreateDirectory(folder);
         var files = new List<(string Path, string File)>
         {
@@ -104,7 +159,26 @@ public sealed class RunsApiClient : IDisposable
             await EnsureSuccessAsync(response, $"downloading {file}").ConfigureAwait(false);
             await File.WriteAllBytesAsync(Path.Combine(folder, file), await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
             log($"Downloaded {Path.Combine(folder, file)}");
+            written.Add(Path.Combine(folder, file));
         }
+
+        return written;
+    }
+
+    private static void ThrowIfNotFound(HttpResponseMessage response, Guid runId)
+    {
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            throw new RunNotFoundException(runId);
+        }
+    }
+
+    private static async Task<Dictionary<string, string[]>> ReadErrorsAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken).ConfigureAwait(false);
+        return problem.TryGetProperty("errors", out var fields)
+            ? fields.EnumerateObject().ToDictionary(f => f.Name, f => f.Value.EnumerateArray().Select(m => m.GetString() ?? "").ToArray())
+            : new Dictionary<string, string[]> { ["request"] = [problem.TryGetProperty("detail", out var detail) ? detail.GetString() ?? "" : problem.GetRawText()] };
     }
 
     private async Task<RunManifest> GetAsync(Guid runId, CancellationToken cancellationToken)

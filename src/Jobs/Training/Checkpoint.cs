@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using DigitGan.Jobs.Model;
 using DigitGan.Shared.Artifacts;
+using DigitGan.Shared.Export;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -19,14 +20,13 @@ public static class Checkpoint
 {
     public const int FormatVersion = 2;
     private const int OldestReadableFormat = 1;
-    private static readonly byte[] Magic = "DIGITGAN-CKPT\n"u8.ToArray();
 
     public static byte[] Serialize(DcganTrainer trainer, CheckpointHeader header)
     {
         using var buffer = new MemoryStream();
         using (var writer = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true))
         {
-            writer.Write(Magic);
+            writer.Write(CheckpointFormat.Magic);
             var json = JsonSerializer.SerializeToUtf8Bytes(header, ArtifactJson.Lines);
             writer.Write(json.Length);
             writer.Write(json);
@@ -132,23 +132,7 @@ public static class Checkpoint
         return (bytes, path);
     }
 
-    private static BinaryReader OpenVerified(byte[] bytes, string source)
-    {
-        if (bytes.Length < Magic.Length + 4 + 32 || !bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic))
-        {
-            throw new InvalidDataException($"{source} is not a DigitGan checkpoint (it does not start with the checkpoint signature).");
-        }
-
-        var body = bytes.AsSpan(0, bytes.Length - 32);
-        if (!SHA256.HashData(body).AsSpan().SequenceEqual(bytes.AsSpan(bytes.Length - 32)))
-        {
-            throw new InvalidDataException($"{source} is damaged or truncated (its SHA-256 check failed); use another checkpoint, e.g. a numbered one, or download it again.");
-        }
-
-        var reader = new BinaryReader(new MemoryStream(bytes, 0, bytes.Length - 32, writable: false), Encoding.UTF8);
-        reader.ReadBytes(Magic.Length);
-        return reader;
-    }
+    private static BinaryReader OpenVerified(byte[] bytes, string source) => CheckpointFormat.OpenVerified(bytes, source);
 
     private static CheckpointHeader ReadHeader(BinaryReader reader, string source)
     {

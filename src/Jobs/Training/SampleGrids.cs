@@ -46,7 +46,8 @@ public sealed class SampleGrids(IArtifactStore store, Guid runId, RunSpec spec) 
 
     public void Dispose() => noise.Dispose();
 
-    private static Tensor FixedNoise(RunSpec spec)
+    /// <summary>The run's 16 fixed noise vectors [16, noiseDim] that every epoch's sample grid is drawn from.</summary>
+    public static Tensor FixedNoise(RunSpec spec)
     {
         using var generator = new torch.Generator(RunSeeds.Derive(spec.Seed, RunSeeds.SampleNoise));
         return randn([SampleGridLayout.Cells, spec.NoiseDim], generator: generator);

@@ -28,4 +28,7 @@ public sealed record EvaluationMetrics : MetricsRecord
 
     /// <summary>Wall time of the evaluation (generation + scoring), kept apart from training time.</summary>
     public double Seconds { get; init; }
+
+    /// <summary>The first 12 hex digits of the scoring classifier's SHA-256 (FIDs of different classifiers do not compare); null in evaluations from before it was recorded.</summary>
+    public string? Classifier { get; init; }
 }

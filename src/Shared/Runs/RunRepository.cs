@@ -183,8 +183,7 @@ public sealed class RunRepository(IArtifactStore store, TimeProvider? clock = nu
     {
         var index = await ReadIndexAsync(cancellationToken).ConfigureAwait(false);
         var matching = index.Runs
-            .Where(r => query.Status is null || r.Status == query.Status)
-            .Where(r => query.Tag is null || r.Tags.Contains(query.Tag, StringComparer.Ordinal))
+            .Where(query.Matches)
             .ToList();
         var pageSize = Math.Clamp(query.PageSize, 1, RunQuery.MaxPageSize);
         var page = Math.Clamp(query.Page, 1, RunQuery.MaxPage);
@@ -290,9 +289,12 @@ public sealed class RunRepository(IArtifactStore store, TimeProvider? clock = nu
 
         try
         {
-            return JsonSerializer.Deserialize<RunIndex>(found.Text, ArtifactJson.Options) is { } index
-                ? (index, found.ETag, "")
-                : (null, found.ETag, "empty (JSON null)");
+            return JsonSerializer.Deserialize<RunIndex>(found.Text, ArtifactJson.Options) switch
+            {
+                null => (null, found.ETag, "empty (JSON null)"),
+                { } index when index.Runs.Any(r => r.Spec is null) => (null, found.ETag, "from an earlier version (its summaries lack the specs)"),
+                { } index => (index, found.ETag, ""),
+            };
         }
         catch (JsonException ex)
         {
@@ -346,7 +348,9 @@ public sealed class RunRepository(IArtifactStore store, TimeProvider? clock = nu
 
     // Only what the list shows is in a summary: a change it does not show (a job id, a cancel request) leaves the index unwritten.
     private static bool SameSummary(RunSummary listed, RunSummary summary)
-        => listed.RunId == summary.RunId && listed.Tags.SequenceEqual(summary.Tags, StringComparer.Ordinal) && listed with { Tags = summary.Tags } == summary;
+        => listed.RunId == summary.RunId && listed.Tags.SequenceEqual(summary.Tags, StringComparer.Ordinal)
+           && listed.Spec is { } spec && summary.Spec is { } other && spec.Tags.SequenceEqual(other.Tags, StringComparer.Ordinal)
+           && listed with { Tags = summary.Tags, Spec = spec with { Tags = other.Tags } } == summary;
 
     private static RunIndex Sorted(IEnumerable<RunSummary> runs)
         => new() { Runs = [.. runs.OrderByDescending(r => r.CreatedAt).ThenByDescending(r => r.RunId)] };

@@ -22,6 +22,16 @@ public sealed record RunSummary
     public int LatestCheckpointEpoch { get; init; }
     public string? Error { get; init; }
 
+    /// <summary>The newest evaluation's inception score and classes at 5% or more; null before the first.</summary>
+    public double? LatestInceptionScore { get; init; }
+    public int? LatestClasses { get; init; }
+
+    /// <summary>Wall-clock seconds spent training, over every attempt.</summary>
+    public double TrainingSeconds { get; init; }
+
+    /// <summary>The run's spec without its notes (what the runs table's columns and filter expressions read); null only in an index written before it was kept.</summary>
+    public RunSpec? Spec { get; init; }
+
     public static RunSummary From(RunManifest manifest) => new()
     {
         RunId = manifest.RunId,
@@ -42,5 +52,9 @@ public sealed record RunSummary
         BestFid = manifest.BestFid ?? manifest.LatestEvaluation?.Fid,
         LatestCheckpointEpoch = manifest.LatestCheckpointEpoch,
         Error = manifest.Error,
+        LatestInceptionScore = manifest.LatestEvaluation?.InceptionScore,
+        LatestClasses = manifest.LatestEvaluation?.ClassesAtLeast5Percent,
+        TrainingSeconds = manifest.TrainingSeconds,
+        Spec = manifest.Spec with { Notes = null },
     };
 }

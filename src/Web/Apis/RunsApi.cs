@@ -3,6 +3,7 @@ using System.Security.Claims;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using DigitGan.Shared.Artifacts;
+using DigitGan.Shared.Export;
 using DigitGan.Shared.Imaging;
 using DigitGan.Shared.Runs;
 using DigitGan.Web.Security;
@@ -13,7 +14,7 @@ using Microsoft.Extensions.Options;
 
 namespace DigitGan.Web.Apis;
 
-/// <summary>The runs REST API: submit, list, read, cancel, delete, and the run's artifacts.</summary>
+/// <summary>The runs REST API: submit, list, read, edit, cancel, delete, and the run's artifacts.</summary>
 public static class RunsApi
 {
     public static RouteGroupBuilder MapRunsApi(this IEndpointRouteBuilder app)
@@ -23,8 +24,11 @@ public static class RunsApi
         api.MapPost("/", SubmitRun).RequireAuthorization(DigitGanRoles.OperatorPolicy).RequireRateLimiting(SubmitRateLimit.Policy)
             .Accepts<RunSpec>("application/json")
             .WithSummary("Submit a run").WithDescription("Validates the spec, stores the run as Queued and enqueues its training job. Operators only (X-Api-Key, a bearer token or a signed-in session).");
-        api.MapGet("/", ListRuns).WithSummary("List runs, newest first (filter by status and tag; page and pageSize)");
+        api.MapGet("/", ListRuns).WithSummary("List runs, newest first: by status, tags (repeat tag: runs with all of them), search (text in the name) and filter (an expression over parameters and metrics, e.g. learningRate >= 2e-4 and fid < 30); page and pageSize");
+        api.MapGet("/csv", ExportCsv).WithSummary("The runs that the same status, tag, search and filter parameters list, all of them, as CSV (the runs table's columns)");
         api.MapGet("/{id:guid}", GetRun).WithSummary("A run's manifest: spec, status, progress, latest metrics, health flags");
+        api.MapPatch("/{id:guid}", EditRun).RequireAuthorization(DigitGanRoles.OperatorPolicy).Accepts<RunEdit>("application/json")
+            .WithSummary("Edit a run's name, tags or notes").WithDescription("A JSON object with any of name, tags and notes (null or \"\" clears the notes), checked by the submit's rules. The training fields cannot change: sending one is a 400 naming it. Operators only.");
         api.MapPost("/{id:guid}/cancel", CancelRun).RequireAuthorization(DigitGanRoles.OperatorPolicy).WithSummary("Cancel a run (a running one stops within seconds). Operators only.");
         api.MapDelete("/{id:guid}", DeleteRun).RequireAuthorization(DigitGanRoles.OperatorPolicy).WithSummary("Cancel and delete a run with all its artifacts. Operators only.");
         api.MapGet("/{id:guid}/metrics", GetMetrics).WithSummary("metrics.jsonl: one JSON object per line (step, epoch, evaluation, health)");
@@ -34,6 +38,8 @@ public static class RunsApi
         api.MapGet("/{id:guid}/checkpoints", ListCheckpoints).WithSummary("The run's checkpoints: numbered ones and latest");
         api.MapMethods("/{id:guid}/checkpoints/{name}", [HttpMethods.Get, HttpMethods.Head], DownloadCheckpoint)
             .WithSummary("Download a checkpoint ('latest' or an epoch number), streamed; HEAD, Range and If-None-Match (304) supported");
+        api.MapGet("/{id:guid}/checkpoints/{name}/generator.safetensors", ExportGenerator)
+            .WithSummary("A checkpoint's generator ('latest' or an epoch number) as safetensors, with BatchNorm statistics, for the PyTorch module in docs/export.md");
         return api;
     }
 
@@ -148,7 +154,41 @@ public static class RunsApi
     }
 
     public static async Task<Results<Ok<RunPage>, ValidationProblem>> ListRuns(RunService runs, CancellationToken cancellationToken,
-        [FromQuery] string? status = null, [FromQuery] string? tag = null, [FromQuery] int page = 1, [FromQuery] int pageSize = 50)
+        [FromQuery] string? status = null, [FromQuery] string[]? tag = null, [FromQuery] string? search = null, [FromQuery] string? filter = null,
+        [FromQuery] int page = 1, [FromQuery] int pageSize = 50)
+    {
+        var (query, errors) = BuildQuery(status, tag, search, filter);
+        if (page is < 1 or > RunQuery.MaxPage)
+        {
+            errors["page"] = [$"Page must be between 1 and {RunQuery.MaxPage:N0}."];
+        }
+
+        if (pageSize is < 1 or > RunQuery.MaxPageSize)
+        {
+            errors["pageSize"] = [$"Page size must be between 1 and {RunQuery.MaxPageSize}."];
+        }
+
+        return errors.Count > 0
+            ? TypedResults.ValidationProblem(errors)
+            : TypedResults.Ok(await runs.ListAsync(query with { Page = page, PageSize = pageSize }, cancellationToken).ConfigureAwait(false));
+    }
+
+    public static async Task<Results<FileContentHttpResult, ValidationProblem>> ExportCsv(RunService runs, CancellationToken cancellationToken,
+        [FromQuery] string? status = null, [FromQuery] string[]? tag = null, [FromQuery] string? search = null, [FromQuery] string? filter = null)
+    {
+        var (query, errors) = BuildQuery(status, tag, search, filter);
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var rows = await runs.ListAllAsync(query, cancellationToken).ConfigureAwait(false);
+        return TypedResults.File(System.Text.Encoding.UTF8.GetBytes(RunTable.ToCsv(rows)), "text/csv; charset=utf-8",
+            string.Create(CultureInfo.InvariantCulture, $"digitgan-runs-{DateTimeOffset.UtcNow:yyyyMMdd-HHmmss}.csv"));
+    }
+
+    /// <summary>The list's conditions from the query string, and the problems by parameter (a filter's names its position).</summary>
+    private static (RunQuery Query, Dictionary<string, string[]> Errors) BuildQuery(string? status, string[]? tag, string? search, string? filter)
     {
         var errors = new Dictionary<string, string[]>();
         RunStatus? parsed = null;
@@ -164,23 +204,37 @@ public static class RunsApi
             }
         }
 
-        if (page is < 1 or > RunQuery.MaxPage)
+        RunFilter? parsedFilter = null;
+        try
         {
-            errors["page"] = [$"Page must be between 1 and {RunQuery.MaxPage:N0}."];
+            parsedFilter = RunFilter.Parse(filter);
+        }
+        catch (RunFilterException ex)
+        {
+            errors["filter"] = [$"{ex.Message} (in '{filter}'; e.g. learningRate >= 2e-4 and fid < 30)."];
         }
 
-        if (pageSize is < 1 or > RunQuery.MaxPageSize)
-        {
-            errors["pageSize"] = [$"Page size must be between 1 and {RunQuery.MaxPageSize}."];
-        }
-
-        return errors.Count > 0
-            ? TypedResults.ValidationProblem(errors)
-            : TypedResults.Ok(await runs.ListAsync(new RunQuery { Status = parsed, Tag = tag, Page = page, PageSize = pageSize }, cancellationToken).ConfigureAwait(false));
+        return (new RunQuery { Status = parsed, Tags = tag ?? [], Search = search, Filter = parsedFilter }, errors);
     }
 
     public static async Task<Results<Ok<RunManifest>, NotFound<ProblemDetails>>> GetRun(Guid id, RunService runs, CancellationToken cancellationToken)
         => await runs.GetAsync(id, cancellationToken).ConfigureAwait(false) is { } manifest ? TypedResults.Ok(manifest) : RunNotFound(id);
+
+    public static async Task<Results<Ok<RunManifest>, ProblemHttpResult>> EditRun(Guid id, HttpRequest request, ClaimsPrincipal user, RunService runs,
+        IOptions<DigitGanOptions> options, CancellationToken cancellationToken)
+    {
+        var maxBytes = options.Value.Limits.MaxSpecBytes;
+        var body = await ReadCappedAsync(request, maxBytes, cancellationToken).ConfigureAwait(false);
+        if (body is null)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "The edit is too large",
+                detail: string.Create(CultureInfo.InvariantCulture, $"An edit is at most {maxBytes / 1024:N0} KB of JSON; shorten the notes."));
+        }
+
+        // A bad body or field throws RunSpecException (a 400 naming the field); an unknown run is a 404, a damaged one a 409.
+        var edit = RunEdit.Parse(body);
+        return TypedResults.Ok(await runs.EditAsync(id, edit, user, cancellationToken).ConfigureAwait(false));
+    }
 
     public static async Task<Results<Accepted<RunManifest>, Ok<RunManifest>, NotFound<ProblemDetails>>> CancelRun(Guid id, ClaimsPrincipal user, RunService runs, CancellationToken cancellationToken)
     {
@@ -241,6 +295,28 @@ public static class RunsApi
         // Range needs a seekable stream (the file store's); a blob download streams whole, which clients handle as a 200.
         return TypedResults.Stream(reader.Content, "application/octet-stream", fileName, reader.Info.LastModified,
             new Microsoft.Net.Http.Headers.EntityTagHeaderValue($"\"{reader.Info.ETag.Trim('"')}\""), enableRangeProcessing: true);
+    }
+
+    public static async Task<Results<FileContentHttpResult, NotFound<ProblemDetails>, ProblemHttpResult>> ExportGenerator(Guid id, string name, RunService runs, CancellationToken cancellationToken)
+    {
+        if (await runs.GetAsync(id, cancellationToken).ConfigureAwait(false) is not { } manifest)
+        {
+            return RunNotFound(id);
+        }
+
+        GeneratorFile? exported;
+        try
+        {
+            exported = await runs.ExportGeneratorAsync(id, name, cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidDataException ex)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The checkpoint cannot be exported", detail: ex.Message);
+        }
+
+        return exported is null
+            ? NotFoundProblem($"Run {id} has no checkpoint '{name}'; GET /api/runs/{id}/checkpoints lists them ('latest' or an epoch number).")
+            : TypedResults.File(exported.SafeTensors, "application/octet-stream", $"{manifest.Spec.Name}-{id:N}-epoch-{exported.Epoch:D4}-generator.safetensors");
     }
 
     private static async Task<Results<FileStreamHttpResult, NotFound<ProblemDetails>>> StreamAsync(RunService runs, Guid id, string path, string contentType, string? fileName, string missing, CancellationToken cancellationToken)

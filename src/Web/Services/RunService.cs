@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using DigitGan.Shared.Artifacts;
+using DigitGan.Shared.Export;
 using DigitGan.Shared.Hosting;
 using DigitGan.Shared.Imaging;
 using DigitGan.Shared.Jobs;
@@ -50,12 +51,16 @@ public sealed class RunService(RunRepository runs, IBackgroundJobClient jobs, Jo
     public Task<RunPage> ListAsync(RunQuery query, CancellationToken cancellationToken = default) => runs.ListAsync(query, cancellationToken);
 
     /// <summary>Every run matching the filter, newest first (the index is one blob, so this is one read).</summary>
-    public async Task<IReadOnlyList<RunSummary>> ListAllAsync(RunStatus? status = null, string? tag = null, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<RunSummary>> ListAllAsync(RunStatus? status = null, string? tag = null, CancellationToken cancellationToken = default)
+        => ListAllAsync(new RunQuery { Status = status, Tag = tag }, cancellationToken);
+
+    /// <summary>Every run the query matches (its page and page size aside), newest first.</summary>
+    public async Task<IReadOnlyList<RunSummary>> ListAllAsync(RunQuery query, CancellationToken cancellationToken = default)
     {
         var all = new List<RunSummary>();
         for (var page = 1; ; page++)
         {
-            var result = await runs.ListAsync(new RunQuery { Status = status, Tag = tag, Page = page, PageSize = RunQuery.MaxPageSize }, cancellationToken).ConfigureAwait(false);
+            var result = await runs.ListAsync(query with { Page = page, PageSize = RunQuery.MaxPageSize }, cancellationToken).ConfigureAwait(false);
             all.AddRange(result.Runs);
             if (page * result.PageSize >= result.Total || result.Runs.Count == 0)
             {
@@ -92,6 +97,21 @@ public sealed class RunService(RunRepository runs, IBackgroundJobClient jobs, Jo
         }
 
         logger.LogInformation("Run {RunId}: cancel requested by {User} ({Status}).", runId, by, manifest.Status);
+        return manifest;
+    }
+
+    /// <summary>
+    /// Changes the run's name, tags or notes (throws <see cref="RunSpecException"/> naming a bad field): a conditional
+    /// write of the manifest, re-applied on a concurrent change, and the index follows. The training fields never change.
+    /// </summary>
+    public async Task<RunManifest> EditAsync(Guid runId, RunEdit edit, ClaimsPrincipal user, CancellationToken cancellationToken = default)
+    {
+        var by = RunAccess.RequireOperator(user, "edit runs");
+        var manifest = await runs.UpdateAsync(runId, m => edit.Validate(m.Spec) is { Count: > 0 } errors
+            ? throw new RunSpecException(errors)
+            : m with { Spec = edit.ApplyTo(m.Spec) }, cancellationToken).ConfigureAwait(false);
+        logger.LogInformation("Run {RunId}: {Fields} edited by {User}.", runId,
+            string.Join(", ", RunEdit.EditableFields.Where(f => f switch { "name" => edit.Name is not null, "tags" => edit.Tags is not null, _ => edit.Notes is not null })), by);
         return manifest;
     }
 
@@ -190,6 +210,20 @@ public sealed class RunService(RunRepository runs, IBackgroundJobClient jobs, Jo
             : int.TryParse(name, out var epoch) && epoch > 0 ? RunArtifactLayout.Checkpoint(runId, epoch)
             : null;
         return path is null ? Task.FromResult<ArtifactReader?>(null) : runs.Store.OpenReadAsync(path, cancellationToken);
+    }
+
+    /// <summary>
+    /// The generator of a checkpoint ("latest" or an epoch number) as safetensors for PyTorch (docs/export.md); null when
+    /// there is no such checkpoint; <see cref="InvalidDataException"/> when the checkpoint does not check out.
+    /// </summary>
+    public async Task<GeneratorFile?> ExportGeneratorAsync(Guid runId, string name, CancellationToken cancellationToken = default)
+    {
+        var path = name == "latest" ? RunArtifactLayout.LatestCheckpoint(runId)
+            : int.TryParse(name, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var epoch) && epoch > 0 ? RunArtifactLayout.Checkpoint(runId, epoch)
+            : null;
+        return path is not null && await runs.Store.GetBytesAsync(path, cancellationToken).ConfigureAwait(false) is { } bytes
+            ? GeneratorExport.FromCheckpoint(bytes, path)
+            : null;
     }
 
     private bool IsLive(string jobId)

@@ -65,6 +65,31 @@ public sealed class RunsPageTests : ComponentTestContext
     }
 
     [Fact]
+    public async Task Search_tags_and_a_filter_expression_from_the_url_narrow_the_rows_and_add_columns_for_differing_fields()
+    {
+        await SeedRunAsync("lr-high", RunStatus.Succeeded, epochs: 4, learningRate: 3e-4, tags: ["sweep", "lr"]); // FID 25
+        await SeedRunAsync("lr-low", RunStatus.Succeeded, epochs: 1, learningRate: 1e-4, tags: ["sweep", "lr"]);  // FID 100
+        await SeedRunAsync("other", RunStatus.Succeeded, epochs: 4, learningRate: 3e-4, tags: ["sweep"]);
+        Navigation.NavigateTo("/runs?tag=sweep&tag=lr&q=LR-&filter=learningRate%20%3E%3D%202e-4%20and%20fid%20%3C%2030");
+        var page = Render<RunsPage>();
+        page.WaitForAssertion(() => Assert.Equal(["lr-high"], page.FindAll("[data-testid=run-name]").Select(a => a.TextContent.Trim())));
+        Assert.Equal(2, page.FindAll("[data-testid=tag-filter-chip]").Count);
+        Assert.Contains("/api/runs/csv?", page.Find("[data-testid=csv-export]").GetAttribute("href"));
+
+        // Without the filter the two lr runs differ in learning rate (a column) but not in epochs (none).
+        Navigation.NavigateTo("/runs?tag=lr");
+        var both = Render<RunsPage>();
+        both.WaitForAssertion(() => Assert.Equal(2, both.FindAll("[data-testid=run-name]").Count));
+        Assert.Equal(["0.0001", "0.0003"], both.FindAll("[data-column=learningRate]").Select(c => c.TextContent).Order());
+        Assert.Empty(both.FindAll("[data-column=epochs]"));
+
+        Navigation.NavigateTo("/runs?filter=fid%20%3C");
+        var bad = Render<RunsPage>();
+        bad.WaitForAssertion(() => Assert.Contains("Position 6: Expected a value after", bad.Markup));
+        Assert.Empty(bad.FindAll("[data-testid=run-name]"));
+    }
+
+    [Fact]
     public async Task Compare_needs_two_selected_runs_and_opens_the_compare_page_with_them()
     {
         var a = await SeedRunAsync("a", RunStatus.Succeeded, epochs: 1);
@@ -121,7 +146,7 @@ public sealed class RunDetailPageTests : ComponentTestContext
         Assert.EndsWith("/samples/3.png", page.Find("[data-testid=sample-grid]").GetAttribute("src"));
         foreach (var chart in new[] { "loss-chart", "fid-chart", "score-chart" })
         {
-            Assert.NotEmpty(page.FindAll($"[data-testid={chart}] polyline"));
+            Assert.NotEmpty(page.FindAll($"[data-testid={chart}] [data-series]"));
         }
 
         Assert.Contains("FID floor (real vs real)", page.Markup);
@@ -137,8 +162,10 @@ public sealed class RunDetailPageTests : ComponentTestContext
     {
         var run = await SeedRunAsync("clicks", RunStatus.Succeeded, epochs: 3, totalEpochs: 3);
         var page = Render<RunDetailPage>(p => p.Add(c => c.Id, run.RunId.ToString()));
-        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-testid=fid-chart] rect[data-epoch='1']")));
-        await page.Find("[data-testid=fid-chart] rect[data-epoch='1']").ClickAsync(new());
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-testid=fid-chart] [data-series]")));
+        // What plotly reports for a click on the FID point of epoch 1 (x = 1).
+        var fidChart = page.FindComponents<LineChart>().Single(c => c.Instance.TestId == "fid-chart");
+        await fidChart.InvokeAsync(() => fidChart.Instance.PointClicked(1));
         Assert.EndsWith("/samples/1.png", page.Find("[data-testid=sample-grid]").GetAttribute("src"));
         Assert.Contains("Digit classes, epoch 1", page.Markup);
         await page.Find("[data-testid=grid-keys]").KeyDownAsync(Key.Right);
@@ -298,7 +325,7 @@ public sealed class ComparePageTests : ComponentTestContext
         Assert.Contains("0.0002", diff);
         Assert.DoesNotContain("batchSize", diff);
 
-        Assert.NotEmpty(page.FindAll("[data-testid=compare-fid] polyline"));
+        Assert.NotEmpty(page.FindAll("[data-testid=compare-fid] [data-series]"));
         await page.Find("[data-cell='5']").ClickAsync(new());
         page.WaitForAssertion(() => Assert.Contains("cell=5", Navigation.Uri));
     }

@@ -9,8 +9,9 @@ namespace DigitGan.Web.Components.Pages;
 
 /// <summary>
 /// 2-6 runs side by side at one epoch; one noise cell across all epochs; a wipe or flicker of two grids at
-/// pixel-exact zoom; overlaid curves; the spec fields that differ. The URL holds the whole state
-/// (runs, epoch, cell, view, zoom, wipe, a, b), so a comparison can be shared as a link.
+/// pixel-exact zoom; a metrics table (final, best, at the slider's epoch; differences only on request) with warnings
+/// when the evaluations do not compare; overlaid curves; the spec fields that differ. The URL holds the whole state
+/// (runs, epoch, cell, view, zoom, wipe, a, b, diff), so a comparison can be shared as a link.
 /// </summary>
 public partial class ComparePage
 {
@@ -25,6 +26,8 @@ public partial class ComparePage
     private IReadOnlyList<RunSummary> _choices = [];
     private IReadOnlyList<ChartSeries> _lossSeries = [];
     private IReadOnlyList<ChartSeries> _fidSeries = [];
+    private IReadOnlyList<ChartSeries> _scoreSeries = [];
+    private IReadOnlyList<string> _warnings = [];
     private int _maxEpoch;
     private int _epoch;
     private bool _flickerShowsB;
@@ -48,6 +51,10 @@ public partial class ComparePage
     [SupplyParameterFromQuery(Name = "wipe")]
     public int? Wipe { get; set; }
 
+    /// <summary>The metrics table shows only the metrics whose values differ between the runs (?diff=1).</summary>
+    [SupplyParameterFromQuery(Name = "diff")]
+    public int? Diff { get; set; }
+
     [SupplyParameterFromQuery(Name = "a")]
     public int? A { get; set; }
 
@@ -65,6 +72,8 @@ public partial class ComparePage
     protected override bool NeedsRefresh => _runs.Any(r => !r.Manifest.IsFinished);
 
     private string ViewMode => View == "flicker" ? "flicker" : "wipe";
+
+    private bool DifferencesOnly => Diff == 1;
 
     private int ZoomFactor => Math.Clamp(Zoom ?? 1, 1, 3);
 
@@ -115,12 +124,16 @@ public partial class ComparePage
             }),
         ];
         _fidSeries = [.. runs.Select((r, i) => new ChartSeries(r.Manifest.Spec.Name, [.. r.History.Evaluations.Select(e => new ChartPoint(e.Epoch, e.Fid))], Color(i)))];
+        _scoreSeries = [.. runs.Select((r, i) => new ChartSeries(r.Manifest.Spec.Name, [.. r.History.Evaluations.Select(e => new ChartPoint(e.Epoch, e.InceptionScore))], Color(i)))];
+        _warnings = CompareMetrics.Warnings([.. runs.Select(r => (r.Manifest, r.History))]);
         UpdateFlicker();
     }
 
     private void SetRuns(IEnumerable<Guid> ids) => Update(("runs", string.Join(',', ids.Take(MaxRuns))));
 
     private void SetEpoch(int epoch) => Update(("epoch", epoch.ToString(CultureInfo.InvariantCulture)));
+
+    private void SetDifferencesOnly(bool on) => Update(("diff", on ? "1" : null));
 
     private void SetCell(int cell) => Update(("cell", cell.ToString(CultureInfo.InvariantCulture)));
 
@@ -133,7 +146,7 @@ public partial class ComparePage
     private void SetPair(int a, int b) => Update(("a", a.ToString(CultureInfo.InvariantCulture)), ("b", b.ToString(CultureInfo.InvariantCulture)));
 
     /// <summary>Every change goes through the URL (replacing the history entry), so the address always describes the view.</summary>
-    private void Update(params (string Name, string Value)[] changes)
+    private void Update(params (string Name, string? Value)[] changes)
     {
         var parameters = new Dictionary<string, object?>();
         foreach (var (name, value) in changes)

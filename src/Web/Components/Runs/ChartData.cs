@@ -51,8 +51,44 @@ public static class ChartData
         return result;
     }
 
-    /// <summary>Per-step D and G losses (downsampled) and their epoch means.</summary>
-    public static IReadOnlyList<ChartSeries> Losses(RunHistory history)
+    /// <summary>
+    /// TensorBoard's smoothing: an exponential moving average with weight <paramref name="weight"/> (0: none, up to
+    /// 0.999), debiased like Adam's moments (divided by 1 - weight^n, so the first points are not pulled towards 0).
+    /// Computed on the whole series, before <see cref="Downsample"/>; non-finite values pass through and are skipped.
+    /// </summary>
+    public static IReadOnlyList<ChartPoint> Smooth(IReadOnlyList<ChartPoint> points, double weight)
+    {
+        if (weight <= 0 || points.Count == 0)
+        {
+            return points;
+        }
+
+        weight = Math.Min(weight, 0.999);
+        var result = new ChartPoint[points.Count];
+        double last = 0;
+        var count = 0;
+        for (var i = 0; i < points.Count; i++)
+        {
+            var y = points[i].Y;
+            if (!double.IsFinite(y))
+            {
+                result[i] = points[i];
+                continue;
+            }
+
+            last = (last * weight) + ((1 - weight) * y);
+            count++;
+            result[i] = points[i] with { Y = last / (1 - Math.Pow(weight, count)) };
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Per-step D and G losses (downsampled; with <paramref name="smoothing"/>, also a smoothed line computed on the
+    /// full series first) and their epoch means.
+    /// </summary>
+    public static IReadOnlyList<ChartSeries> Losses(RunHistory history, double smoothing = 0)
     {
         // An epoch's width in steps: its summary's step count, or (an epoch still without one) its highest step so far.
         var stepsPerEpoch = history.Steps.GroupBy(s => s.Epoch).ToDictionary(g => g.Key, g => Math.Max(1, g.Max(s => s.Step)));
@@ -62,13 +98,22 @@ public static class ChartData
         }
 
         double X(StepMetrics s) => s.Epoch - 1 + (double)s.Step / stepsPerEpoch[s.Epoch];
-        return
+        List<ChartPoint> d = [.. history.Steps.Select(s => new ChartPoint(X(s), s.DLoss))];
+        List<ChartPoint> g = [.. history.Steps.Select(s => new ChartPoint(X(s), s.GLoss))];
+        List<ChartSeries> series =
         [
-            new("D loss (step)", Downsample([.. history.Steps.Select(s => new ChartPoint(X(s), s.DLoss))]), "#90caf9", Thin: true),
-            new("G loss (step)", Downsample([.. history.Steps.Select(s => new ChartPoint(X(s), s.GLoss))]), "#ef9a9a", Thin: true),
-            new("D loss (epoch mean)", [.. history.Epochs.Select(e => new ChartPoint(e.Epoch, e.DLoss))], "#1e88e5"),
-            new("G loss (epoch mean)", [.. history.Epochs.Select(e => new ChartPoint(e.Epoch, e.GLoss))], "#e53935"),
+            new("D loss (step)", Downsample(d), "#90caf9", Thin: true),
+            new("G loss (step)", Downsample(g), "#ef9a9a", Thin: true),
         ];
+        if (smoothing > 0)
+        {
+            series.Add(new("D loss (step, smoothed)", Downsample(Smooth(d, smoothing)), "#1565c0"));
+            series.Add(new("G loss (step, smoothed)", Downsample(Smooth(g, smoothing)), "#c62828"));
+        }
+
+        series.Add(new("D loss (epoch mean)", [.. history.Epochs.Select(e => new ChartPoint(e.Epoch, e.DLoss))], "#1e88e5", Dashed: smoothing > 0));
+        series.Add(new("G loss (epoch mean)", [.. history.Epochs.Select(e => new ChartPoint(e.Epoch, e.GLoss))], "#e53935", Dashed: smoothing > 0));
+        return series;
     }
 
     /// <summary>FID per evaluated epoch and the real-vs-real floor as a dashed line.</summary>

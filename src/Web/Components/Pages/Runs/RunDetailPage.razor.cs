@@ -32,6 +32,12 @@ public partial class RunDetailPage
     [SupplyParameterFromQuery(Name = "epoch")]
     public int? Epoch { get; set; }
 
+    /// <summary>The loss chart's smoothing weight (?smoothing=0.6, TensorBoard's default; 0 draws the raw steps only).</summary>
+    [SupplyParameterFromQuery(Name = "smoothing")]
+    public double? SmoothingQuery { get; set; }
+
+    private double Smoothing => Math.Clamp(SmoothingQuery ?? 0.6, 0, 0.99);
+
     [Inject]
     private RunService RunService { get; set; } = default!;
 
@@ -63,12 +69,13 @@ public partial class RunDetailPage
         }
 
         var run = await RunService.GetAsync(runId, cancellationToken);
-        var version = run is null ? null : $"{run.Progress.Epoch}/{run.Status}/{run.LatestCheckpointEpoch}";
+        // Steps too: the loss curves move during an epoch, not only at its end.
+        var version = run is null ? null : $"{run.Progress.Epoch}/{run.Progress.Step}/{run.Status}/{run.LatestCheckpointEpoch}/{Smoothing}";
         if (run is not null && version != _loadedFor)
         {
             _history = await RunService.GetHistoryAsync(runId, cancellationToken);
             _checkpoints = await RunService.ListCheckpointsAsync(runId, cancellationToken);
-            _lossSeries = ChartData.Losses(_history);
+            _lossSeries = ChartData.Losses(_history, Smoothing);
             _fidSeries = ChartData.Fid(_history);
             _scoreSeries = ChartData.ScoreAndClasses(_history);
             _loadedFor = version;
@@ -85,6 +92,15 @@ public partial class RunDetailPage
         {
             _epoch = _epochs;
         }
+    }
+
+    /// <summary>A new smoothing weight: kept in the URL (replacing the history entry) and the losses recomputed from the full series.</summary>
+    private void SetSmoothing(double weight)
+    {
+        SmoothingQuery = Math.Round(weight, 2);
+        _lossSeries = ChartData.Losses(_history, Smoothing);
+        _loadedFor = _loadedFor is null ? null : _loadedFor[.._loadedFor.LastIndexOf('/')] + $"/{Smoothing}";
+        Navigation.NavigateTo(Navigation.GetUriWithQueryParameter("smoothing", Smoothing.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture)), replace: true);
     }
 
     private void SelectEpoch(int epoch)
@@ -135,6 +151,53 @@ public partial class RunDetailPage
         if (await RunAction(async () => await RunService.DeleteAsync(_run.RunId, user), null) && !StorageFailed)
         {
             Navigation.NavigateTo("/runs");
+        }
+    }
+
+    private bool _editing;
+    private string _editName = "";
+    private string _editTags = "";
+    private string _editNotes = "";
+    private IReadOnlyDictionary<string, string[]> _editErrors = new Dictionary<string, string[]>();
+
+    private string? EditError(string field) => _editErrors.TryGetValue(field, out var messages) ? string.Join(" ", messages) : null;
+
+    private void StartEdit()
+    {
+        if (_run is null)
+        {
+            return;
+        }
+
+        (_editName, _editTags, _editNotes) = (_run.Spec.Name, string.Join(", ", _run.Spec.Tags), _run.Spec.Notes ?? "");
+        _editErrors = new Dictionary<string, string[]>();
+        _editing = true;
+    }
+
+    private async Task SaveEditAsync()
+    {
+        if (_run is null)
+        {
+            return;
+        }
+
+        var edit = new RunEdit
+        {
+            Name = (_editName ?? "").Trim(),
+            Tags = (_editTags ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
+            Notes = _editNotes ?? "",
+        };
+        var user = await CurrentUser.GetAsync(AuthState);
+        try
+        {
+            if (await RunAction(() => RunService.EditAsync(_run.RunId, edit, user), "Saved."))
+            {
+                _editing = false;
+            }
+        }
+        catch (RunSpecException ex)
+        {
+            _editErrors = ex.Errors;
         }
     }
 
