@@ -29,10 +29,10 @@ public sealed class GeneratorExportTests(KestrelWebAppFactory factory) : IClassF
 
     private IArtifactStore Store => factory.Services.GetRequiredService<IArtifactStore>();
 
-    private async Task<RunManifest> TrainAsync(string name)
+    private async Task<RunManifest> TrainAsync(string name, double generatorEma = 0)
     {
         using var client = factory.CreateAuthorizedClient();
-        var run = await factory.SubmitAsync(client, new { name, epochs = 2, batchSize = 128, trainSubset = 256, evaluateEvery = 0, checkpointEvery = 1, seed = 5 });
+        var run = await factory.SubmitAsync(client, new { name, epochs = 2, batchSize = 128, trainSubset = 256, evaluateEvery = 0, checkpointEvery = 1, seed = 5, generatorEma });
         await MnistDataset.EnsureImportedAsync(Store, DataPaths.MnistCache, Ct);
         await new TrainingJob(Store, NullLogger<TrainingJob>.Instance).RunAsync(run.RunId, Ct);
         return await WebAppFactory.GetRunAsync(client, run.RunId);
@@ -94,6 +94,27 @@ public sealed class GeneratorExportTests(KestrelWebAppFactory factory) : IClassF
         (code, output) = await RunAsync(Python, Path.Combine(RepoPaths.Root, "scripts", "check-export.py"), generatorFile, noiseFile, digitsFile, "1e-5");
         Assert.True(code == 1, output);
         Directory.Delete(folder, recursive: true);
+    }
+
+    [Fact]
+    public async Task A_run_with_a_generator_average_exports_the_average_it_samples_from()
+    {
+        var run = await TrainAsync("export-average", generatorEma: 0.9);
+        using var client = factory.CreateClient();
+        var (tensors, metadata) = ReadSafeTensors(await client.GetByteArrayAsync($"/api/runs/{run.RunId}/checkpoints/2/generator.safetensors", Ct));
+        Assert.Contains("moving average", metadata["weights"], StringComparison.Ordinal);
+
+        var checkpoint = (await Store.GetBytesAsync(RunArtifactLayout.Checkpoint(run.RunId, 2), Ct))!;
+        var (_, loaded) = Checkpoint.LoadGenerator(checkpoint, "epoch 2"); // the sampling generator: the average
+        using var average = loaded;
+        foreach (var (name, tensor) in average.state_dict())
+        {
+            Assert.True(tensor.bytes.ToArray().AsSpan().SequenceEqual(tensors[name].Data), $"{name}: the export is not the average");
+        }
+
+        using var trainer = new DcganTrainer(run.Spec, TorchSharp.torch.CPU);
+        Checkpoint.Restore(trainer, checkpoint, "epoch 2");
+        Assert.False(trainer.Generator.get_parameter("fc.weight")!.bytes.ToArray().AsSpan().SequenceEqual(tensors["fc.weight"].Data), "the trained weights differ from the average");
     }
 
     [Fact]
