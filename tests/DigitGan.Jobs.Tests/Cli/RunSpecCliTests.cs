@@ -90,7 +90,7 @@ public sealed class RunSpecCliTests
         Assert.All(RunSpecSchema.Fields, field => Assert.Equal(field.Display(preset), field.Display(plain)));
 
         var changed = options.Read(command.Parse(["--preset", "first-look", "--epochs", "3", "--seed", "4"]));
-        Assert.Equal(("first-look", 3, 4L, 64, 0.99), (changed.Preset, changed.Epochs, changed.Seed, changed.BatchSize, changed.GeneratorEma));
+        Assert.Equal(("first-look", 3, 4L, 32, 0.99), (changed.Preset, changed.Epochs, changed.Seed, changed.BatchSize, changed.GeneratorEma));
         Assert.NotEmpty(command.Parse(["--preset", "fast"]).Errors);
     }
 
