@@ -117,17 +117,16 @@ public sealed class RunService(RunRepository runs, IBackgroundJobClient jobs, Jo
     }
 
     /// <summary>
-    /// Enqueues the runs left Queued or Running without a live job (a crash between the manifest write and the
-    /// enqueue, or a queue that lost them); returns how many. A job a dead worker held stays live: the queue hands it
+    /// Brings the index in step with the manifests, then enqueues the runs left Queued or Running without a live job (a
+    /// crash between the manifest write and the enqueue, or a queue that lost them); returns how many. A job a dead worker held stays live: the queue hands it
     /// to the next worker.
     /// </summary>
     public async Task<int> RequeueUnfinishedAsync(CancellationToken cancellationToken = default)
     {
-        var unfinished = new List<Guid>();
-        foreach (var status in new[] { RunStatus.Queued, RunStatus.Running })
-        {
-            unfinished.AddRange((await ListAllAsync(status, null, cancellationToken).ConfigureAwait(false)).Select(r => r.RunId));
-        }
+        // From the manifests, not the index: a crash between a manifest write and its index update (a submit, a
+        // worker's last write) leaves the index behind, and this brings it back in step first.
+        var unfinished = (await runs.ReconcileIndexAsync(cancellationToken).ConfigureAwait(false))
+            .Where(r => r.Status is RunStatus.Queued or RunStatus.Running).Select(r => r.RunId).ToList();
 
         var count = 0;
         foreach (var runId in unfinished)
