@@ -226,6 +226,16 @@ public sealed class RunRepository(IArtifactStore store, TimeProvider? clock = nu
         await FlushIndexAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Makes the index list the run as its manifest says (a job that finds its run finished calls it: a worker that
+    /// died between the run's last manifest write and its index update left the index behind).
+    /// </summary>
+    public Task RelistAsync(RunManifest manifest, CancellationToken cancellationToken = default)
+    {
+        var summary = RunSummary.From(manifest);
+        return UpdateIndexAsync(runs => runs.Any(r => SameSummary(r, summary)) ? null : [.. runs.Where(r => r.RunId != summary.RunId), summary], cancellationToken);
+    }
+
     /// <summary>Writes every summary held back (see <see cref="IndexFlushInterval"/>) into the index now; nothing when none is.</summary>
     public async Task FlushIndexAsync(CancellationToken cancellationToken = default)
     {
