@@ -9,7 +9,7 @@ namespace DigitGan.EndToEnd.Tests;
 
 /// <summary>
 /// Process-level faults on the real services: the queue's PostgreSQL restarts under a training worker, and the web
-/// app and its worker are killed with SIGKILL at random points of 20 short runs.
+/// app and its worker are killed with SIGKILL at random points of 20 short runs. Tiny runs: a few steps of 32 images an epoch.
 /// </summary>
 public sealed class FaultInjectionTests
 {
@@ -38,7 +38,7 @@ public sealed class FaultInjectionTests
             client.DefaultRequestHeaders.Add("X-Api-Key", Key);
             string Output() => $"worker:\n{worker.Output}\nweb:\n{web.Output}";
 
-            var run = await RunsApiClient.SubmitAsync(client, new { name = "pg-restart", epochs = 6, batchSize = 64, trainSubset = 1024, evaluateEvery = 0, checkpointEvery = 1, seed = 3 });
+            var run = await RunsApiClient.SubmitAsync(client, new { name = "pg-restart", epochs = 4, batchSize = 32, trainSubset = 320, evaluateEvery = 0, checkpointEvery = 1, seed = 3 });
             await RunsApiClient.WaitAsync(client, run.RunId, m => m.LatestCheckpointEpoch >= 1 && m.Status == RunStatus.Running, TimeSpan.FromMinutes(3), Output);
 
             postgres.Restart(down: TimeSpan.FromSeconds(3));
@@ -46,10 +46,10 @@ public sealed class FaultInjectionTests
 
             var done = await RunsApiClient.WaitAsync(client, run.RunId, m => m.IsFinished, TimeSpan.FromMinutes(3), Output);
             Assert.True(done.Status == RunStatus.Succeeded, $"{done.Status}: {done.Error}\n{Output()}");
-            Assert.Equal(Enumerable.Range(1, 6), await EpochsAsync(client, run.RunId));
+            Assert.Equal(Enumerable.Range(1, 4), await EpochsAsync(client, run.RunId));
 
             // The worker serves the queue again: a run submitted after the restart is picked up and trained.
-            var next = await RunsApiClient.SubmitAsync(client, new { name = "after-restart", epochs = 1, batchSize = 64, trainSubset = 256, evaluateEvery = 0, seed = 4 });
+            var next = await RunsApiClient.SubmitAsync(client, new { name = "after-restart", epochs = 1, batchSize = 32, trainSubset = 64, evaluateEvery = 0, seed = 4 });
             var nextDone = await RunsApiClient.WaitAsync(client, next.RunId, m => m.IsFinished, TimeSpan.FromMinutes(3), Output);
             Assert.True(nextDone.Status == RunStatus.Succeeded, $"{nextDone.Status}: {nextDone.Error}\n{Output()}");
 
@@ -73,7 +73,7 @@ public sealed class FaultInjectionTests
         {
             for (var i = 0; i < 5; i++)
             {
-                runs.Add((await app.SubmitAsync(new { name = $"kill-{runs.Count}", epochs = 2, batchSize = 64, trainSubset = 256, evaluateEvery = 0, checkpointEvery = 1, seed = runs.Count })).RunId);
+                runs.Add((await app.SubmitAsync(new { name = $"kill-{runs.Count}", epochs = 2, batchSize = 32, trainSubset = 96, evaluateEvery = 0, checkpointEvery = 1, seed = runs.Count })).RunId);
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(random.Next(500, 4000)));
