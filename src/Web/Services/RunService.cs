@@ -197,9 +197,27 @@ public sealed class RunService(RunRepository runs, IBackgroundJobClient jobs, Jo
         return connection.GetStateData(jobId)?.Name is "Enqueued" or "Processing" or "Scheduled" or "Awaiting";
     }
 
+    /// <summary>
+    /// Enqueues the run's job. A queue fault is retried a few times within about 4 s: after a PostgreSQL restart the
+    /// connection pool still holds connections the server closed, and each fails once before a fresh one is opened.
+    /// (A job enqueued twice is harmless: the run's lease and its finished status make the second one do nothing.)
+    /// </summary>
     private async Task<RunManifest> EnqueueAsync(Guid runId, CancellationToken cancellationToken)
     {
-        var jobId = jobs.Enqueue<ITrainingJob>(job => job.RunAsync(runId, CancellationToken.None));
-        return await runs.UpdateAsync(runId, m => m with { JobId = jobId }, cancellationToken).ConfigureAwait(false);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var jobId = jobs.Enqueue<ITrainingJob>(job => job.RunAsync(runId, CancellationToken.None));
+                return await runs.UpdateAsync(runId, m => m with { JobId = jobId }, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Hangfire.BackgroundJobClientException ex) when (attempt < EnqueueAttempts)
+            {
+                logger.LogWarning("Run {RunId}: enqueue attempt {Attempt} failed ({Error}); trying again.", runId, attempt, ex.InnerException?.Message ?? ex.Message);
+                await Task.Delay(TimeSpan.FromMilliseconds(250 << (attempt - 1)), cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
+
+    private const int EnqueueAttempts = 5;
 }
