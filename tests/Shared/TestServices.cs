@@ -181,10 +181,16 @@ public sealed class AzuriteServer : IDisposable
     // Azurite's fixed, publicly documented development key.
     public const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
-    private readonly ServiceProcess _process;
     private readonly string _data = Directory.CreateTempSubdirectory("digitgan-azurite-").FullName;
+    private ServiceProcess _process;
 
     public AzuriteServer()
+    {
+        Port = Ports.Free();
+        _process = Start();
+    }
+
+    private ServiceProcess Start()
     {
         var executable = Path.Combine(RepoPaths.Root, ".tools", "azurite", "node_modules", ".bin", "azurite-blob");
         if (!File.Exists(executable))
@@ -192,12 +198,38 @@ public sealed class AzuriteServer : IDisposable
             throw new InvalidOperationException($"Azurite is not installed at {executable}: run scripts/test-services.sh (scripts/test.sh does).");
         }
 
-        Port = Ports.Free();
-        _process = new ServiceProcess(new ProcessStartInfo(executable)
+        var process = new ServiceProcess(new ProcessStartInfo(executable)
         {
             ArgumentList = { "--blobHost", "127.0.0.1", "--blobPort", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--location", _data, "--disableTelemetry", "--loose", "--silent" },
         });
-        Ports.WaitUntilListening(Port, TimeSpan.FromSeconds(60), () => _process.HasExited ? $"Azurite exited at start: {_process.Output}" : null);
+        Ports.WaitUntilListening(Port, TimeSpan.FromSeconds(60), () => process.HasExited ? $"Azurite exited at start: {process.Output}" : null);
+        return process;
+    }
+
+    /// <summary>
+    /// Kills the service mid-request, as an outage would, and leaves it down: SIGTERM first, so Azurite saves the
+    /// metadata of what it already acknowledged (its store keeps it in memory for up to 5 s; Azure itself never
+    /// loses an acknowledged write), then SIGKILL, which cuts every open connection, in-flight uploads included.
+    /// </summary>
+    public void Kill()
+    {
+        Signal("TERM");
+        var clock = Stopwatch.StartNew();
+        while (!_process.HasExited && clock.Elapsed < TimeSpan.FromSeconds(1.5))
+        {
+            Thread.Sleep(50);
+        }
+
+        _process.Dispose();
+    }
+
+    /// <summary>Starts the service again on the same port and data folder after <see cref="Kill"/>.</summary>
+    public void Restart() => _process = Start();
+
+    private void Signal(string signal)
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill", [$"-{signal}", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))!;
+        kill.WaitForExit();
     }
 
     public int Port { get; }
@@ -205,6 +237,9 @@ public sealed class AzuriteServer : IDisposable
     public string BlobEndpoint => $"http://127.0.0.1:{Port}/{AccountName}";
 
     public string ConnectionString => $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};BlobEndpoint={BlobEndpoint};";
+
+    /// <summary>Everything the current process printed.</summary>
+    public string Output => _process.Output;
 
     public void Dispose()
     {
@@ -239,6 +274,17 @@ public sealed class PostgresServer : IDisposable
 
     /// <summary>A connection string to the cluster's database (each server is a fresh cluster of its own).</summary>
     public string ConnectionString => $"Host=127.0.0.1;Port={Port};Username=postgres;Database=postgres;Pooling=true;Maximum Pool Size=50";
+
+    /// <summary>
+    /// Stops the server at once (every connection dropped, as in a crash) and starts it again on the same port and
+    /// data, after <paramref name="down"/>.
+    /// </summary>
+    public void Restart(TimeSpan down)
+    {
+        Run($"{Bin}/pg_ctl -D {_data} -m immediate -w stop");
+        Thread.Sleep(down);
+        Run($"{Bin}/pg_ctl -D {_data} -o \"-p {Port} -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200\" -l {_data}.log -w -t 60 start");
+    }
 
     public void Dispose()
     {

@@ -33,6 +33,7 @@ public sealed class TrainingJob(IArtifactStore store, ILogger<TrainingJob> logge
         if (manifest.IsFinished)
         {
             logger.LogInformation("Run {RunId} is already {Status}; nothing to do.", runId, manifest.Status);
+            await runs.RelistAsync(manifest, cancellationToken).ConfigureAwait(false);
             return;
         }
 

@@ -41,29 +41,60 @@ public sealed class TrainingRunner(RunRepository runs, ITrainingObserver observe
         await using var lease = await Store.TryAcquireLeaseAsync(RunArtifactLayout.Lease(runId), cancellationToken).ConfigureAwait(false)
             ?? throw new RunLeasedException(runId);
 
-        // A lost lease (a failed renewal) stops training at the next step; nothing more is written, and the job is retried.
+        // A lost lease (a failed renewal, or one that a write's check finds broken) stops training at the next step or
+        // write; nothing more is written, and the job is retried.
+        var leased = runs.WithStore(new LeasedStore(Store, lease));
         using var training = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lease.Lost);
         try
         {
-            return await TrainLeasedAsync(runId, manifest, device, threads, training.Token, cancellationToken).ConfigureAwait(false);
+            // Read again under the lease: another worker may have finished the run since the first read.
+            manifest = await leased.GetAsync(runId, cancellationToken).ConfigureAwait(false) ?? throw new RunNotFoundException(runId);
+            if (manifest.Status == RunStatus.Succeeded)
+            {
+                observer.Message($"Run {runId} already succeeded; nothing to do.");
+                lease.RemoveWhenReleased();
+                return manifest;
+            }
+
+            return await TrainLeasedAsync(leased, runId, manifest, device, threads, training.Token, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (lease.Lost.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             observer.Message($"Run {runId}: the lease was lost; stopped without writing more.");
             throw new RunLeaseLostException(runId);
         }
+        finally
+        {
+            // A run that ended (succeeded, failed, cancelled) is never leased again: its lock file goes with the lease.
+            if (!lease.Lost.IsCancellationRequested && await IsFinishedAsync(runId).ConfigureAwait(false))
+            {
+                lease.RemoveWhenReleased();
+            }
+        }
+    }
+
+    private async Task<bool> IsFinishedAsync(Guid runId)
+    {
+        try
+        {
+            return (await Store.GetJsonAsync<RunManifest>(RunArtifactLayout.Manifest(runId), CancellationToken.None).ConfigureAwait(false))?.Value.IsFinished ?? true;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return false; // unknown: keep the lock file, `gc` decides later
+        }
     }
 
     /// <param name="cancellationToken">Fires on an interruption or a lost lease: training stops at the next step.</param>
     /// <param name="interruption">Fires on an interruption only, which the manifest records (a lost lease writes nothing).</param>
-    private async Task<RunManifest> TrainLeasedAsync(Guid runId, RunManifest manifest, Device device, int threads, CancellationToken cancellationToken, CancellationToken interruption)
+    private async Task<RunManifest> TrainLeasedAsync(RunRepository runs, Guid runId, RunManifest manifest, Device device, int threads, CancellationToken cancellationToken, CancellationToken interruption)
     {
         var spec = manifest.Spec;
-        var split = await MnistDataset.LoadAsync(Store, train: true, cancellationToken, datasetCache).ConfigureAwait(false);
+        var split = await MnistDataset.LoadAsync(runs.Store, train: true, cancellationToken, datasetCache).ConfigureAwait(false);
         var imageCount = spec.TrainSubset ?? split.Images.Count;
         using var images = ImageTensors.ToTensor(split.Images, imageCount, device);
         using var trainer = new DcganTrainer(spec, device);
-        var checkpoints = new RunCheckpoints(Store, runId);
+        var checkpoints = new RunCheckpoints(runs.Store, runId);
         var state = await checkpoints.ResumeAsync(trainer, images, StepsPerEpoch(imageCount, spec.BatchSize, spec.MaxStepsPerEpoch), cancellationToken).ConfigureAwait(false);
         var (startEpoch, stepsPerEpoch) = (state.StartEpoch, state.StepsPerEpoch);
         if (state.CheckpointFallback is { } fallback)
@@ -101,7 +132,7 @@ public sealed class TrainingRunner(RunRepository runs, ITrainingObserver observe
             CheckpointFallbacks = state.CheckpointFallback is { } note ? [.. m.CheckpointFallbacks, note] : m.CheckpointFallbacks,
         }, cancellationToken).ConfigureAwait(false);
 
-        using var grids = new SampleGrids(Store, runId, spec);
+        using var grids = new SampleGrids(runs.Store, runId, spec);
         var epochs = new EpochTraining(runs, observer, ProgressInterval) { MetricsInterval = MetricsInterval };
         try
         {
@@ -140,7 +171,7 @@ public sealed class TrainingRunner(RunRepository runs, ITrainingObserver observe
 
                 // Metrics before the checkpoint: a crash in between leaves metrics ahead of `latest`, which a resume
                 // cuts back; the other order could lose an epoch's metrics.
-                await Store.AppendTextAsync(RunArtifactLayout.Metrics(runId), state.TakePendingMetrics(), cancellationToken).ConfigureAwait(false);
+                await runs.Store.AppendTextAsync(RunArtifactLayout.Metrics(runId), state.TakePendingMetrics(), cancellationToken).ConfigureAwait(false);
                 var keepNumbered = epoch % spec.CheckpointEvery == 0 || epoch == spec.Epochs;
                 await checkpoints.SaveAsync(trainer, epoch, (long)epoch * stepsPerEpoch, keepNumbered, cancellationToken).ConfigureAwait(false);
 

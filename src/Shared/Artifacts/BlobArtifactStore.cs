@@ -53,9 +53,11 @@ public sealed class BlobArtifactStore : IArtifactStore
         await EnsureContainerAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var response = await Blob(path).DownloadStreamingAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            var blob = Blob(path);
+            var response = await blob.DownloadStreamingAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
             var details = response.Value.Details;
-            return new ArtifactReader(response.Value.Content, new ArtifactInfo(path, details.ContentLength, Tag(details.ETag), details.LastModified));
+            var content = new RangedBlobStream(blob, response.Value.Content, details.ContentLength, details.ETag);
+            return new ArtifactReader(content, new ArtifactInfo(path, details.ContentLength, Tag(details.ETag), details.LastModified));
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
         {
@@ -207,6 +209,7 @@ public sealed class BlobArtifactStore : IArtifactStore
         private readonly CancellationTokenSource _stop = new();
         private readonly CancellationTokenSource _lost = new();
         private readonly Task _renewal;
+        private readonly System.Diagnostics.Stopwatch _renewed = System.Diagnostics.Stopwatch.StartNew();
 
         public BlobLease(BlobLeaseClient lease, TimeSpan interval)
         {
@@ -215,6 +218,42 @@ public sealed class BlobArtifactStore : IArtifactStore
         }
 
         public CancellationToken Lost => _lost.Token;
+
+        /// <summary>Renews now: a broken or taken lease is seen before the write, not at the next tick; a transient fault counts as at a tick.</summary>
+        public async Task ConfirmAsync(CancellationToken cancellationToken = default)
+        {
+            _lost.Token.ThrowIfCancellationRequested();
+            try
+            {
+                await _lease.RenewAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+                DigitGanTelemetry.LeaseRenewals.Add(1);
+                lock (_renewed)
+                {
+                    _renewed.Restart();
+                }
+            }
+            catch (RequestFailedException ex) when (ex.Status is 409 or 412)
+            {
+                DigitGanTelemetry.LeaseFailures.Add(1);
+                await _lost.CancelAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is RequestFailedException or IOException or HttpRequestException or TimeoutException)
+            {
+                DigitGanTelemetry.LeaseFailures.Add(1);
+                bool lapsed;
+                lock (_renewed)
+                {
+                    lapsed = _renewed.Elapsed >= LeaseDuration - _interval;
+                }
+
+                if (lapsed)
+                {
+                    await _lost.CancelAsync().ConfigureAwait(false);
+                }
+            }
+
+            _lost.Token.ThrowIfCancellationRequested();
+        }
 
         public async ValueTask DisposeAsync()
         {
@@ -235,7 +274,6 @@ public sealed class BlobArtifactStore : IArtifactStore
         private async Task RenewAsync()
         {
             using var timer = new PeriodicTimer(_interval);
-            var renewed = System.Diagnostics.Stopwatch.StartNew();
             try
             {
                 while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
@@ -244,7 +282,10 @@ public sealed class BlobArtifactStore : IArtifactStore
                     {
                         await _lease.RenewAsync(cancellationToken: _stop.Token).ConfigureAwait(false);
                         DigitGanTelemetry.LeaseRenewals.Add(1);
-                        renewed.Restart();
+                        lock (_renewed)
+                        {
+                            _renewed.Restart();
+                        }
                     }
                     catch (RequestFailedException ex) when (ex.Status is 409 or 412)
                     {
@@ -257,7 +298,13 @@ public sealed class BlobArtifactStore : IArtifactStore
                     {
                         // A missed renewal is retried at the next tick, until the lease might have lapsed unseen.
                         DigitGanTelemetry.LeaseFailures.Add(1);
-                        if (renewed.Elapsed >= LeaseDuration - _interval)
+                        bool lapsed;
+                        lock (_renewed)
+                        {
+                            lapsed = _renewed.Elapsed >= LeaseDuration - _interval;
+                        }
+
+                        if (lapsed)
                         {
                             await _lost.CancelAsync().ConfigureAwait(false);
                             return;
@@ -268,6 +315,104 @@ public sealed class BlobArtifactStore : IArtifactStore
             catch (OperationCanceledException)
             {
             }
+        }
+    }
+
+    /// <summary>
+    /// A blob read that can seek: it streams the whole-blob download it was opened with until a seek, then downloads
+    /// from the new position with a ranged request (HTTP Range) on the same version (If-Match on its ETag). A Range
+    /// request of a checkpoint so becomes a 206 that transfers only its bytes.
+    /// </summary>
+    private sealed class RangedBlobStream(BlobClient blob, Stream initial, long length, ETag etag) : Stream
+    {
+        private Stream? _current = initial;
+        private long _position;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => true;
+
+        public override bool CanWrite => false;
+
+        public override long Length => length;
+
+        public override long Position
+        {
+            get => _position;
+            set => Seek(value, SeekOrigin.Begin);
+        }
+
+        public override long Seek(long offset, SeekOrigin origin)
+        {
+            var target = origin switch
+            {
+                SeekOrigin.Begin => offset,
+                SeekOrigin.Current => _position + offset,
+                _ => length + offset,
+            };
+            ArgumentOutOfRangeException.ThrowIfNegative(target, nameof(offset));
+            if (target != _position)
+            {
+                _current?.Dispose();
+                _current = null;
+                _position = target;
+            }
+
+            return _position;
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            if (_position >= length || buffer.IsEmpty)
+            {
+                return 0;
+            }
+
+            _current ??= Download(blob.DownloadStreaming(Options()));
+            var read = _current.Read(buffer);
+            _position += read;
+            return read;
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+            => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (_position >= length || buffer.IsEmpty)
+            {
+                return 0;
+            }
+
+            _current ??= Download(await blob.DownloadStreamingAsync(Options(), cancellationToken).ConfigureAwait(false));
+            var read = await _current.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+            _position += read;
+            return read;
+        }
+
+        private BlobDownloadOptions Options() => new() { Range = new HttpRange(_position), Conditions = new BlobRequestConditions { IfMatch = etag } };
+
+        private static Stream Download(Response<BlobDownloadStreamingResult> response) => response.Value.Content;
+
+        public override void Flush()
+        {
+        }
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _current?.Dispose();
+                _current = null;
+            }
+
+            base.Dispose(disposing);
         }
     }
 

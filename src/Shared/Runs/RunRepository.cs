@@ -17,7 +17,27 @@ public sealed class RunRepository(IArtifactStore store, TimeProvider? clock = nu
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
     private readonly ILogger _logger = logger ?? NullLogger.Instance;
 
+    private readonly Lock _indexLock = new();
+    private readonly Dictionary<Guid, RunSummary> _listed = [];
+    private readonly Dictionary<Guid, RunSummary> _held = [];
+    private DateTimeOffset _lastIndexWrite = DateTimeOffset.MinValue;
+
     public IArtifactStore Store => store;
+
+    /// <summary>How long a change of progress alone may wait before it is written into the index (status changes never wait).</summary>
+    public TimeSpan IndexFlushInterval { get; init; } = TimeSpan.FromSeconds(15);
+
+    private int _indexWrites;
+    private int _indexConflicts;
+
+    /// <summary>How many index writes this repository's manifest updates made (the soak benchmark and tests count them).</summary>
+    public int IndexWrites => Volatile.Read(ref _indexWrites);
+
+    /// <summary>How many conditional index writes of this repository found the index changed and had to be applied again.</summary>
+    public int IndexConflicts => Volatile.Read(ref _indexConflicts);
+
+    /// <summary>The same repository (clock, log, held-back index changes apart) over another view of the store, e.g. one that checks a lease before each write.</summary>
+    public RunRepository WithStore(IArtifactStore other) => new(other, _clock, _logger) { IndexFlushInterval = IndexFlushInterval };
 
     /// <summary>Validates the spec and writes a new Queued manifest; throws <see cref="RunSpecException"/> for a bad spec.</summary>
     public async Task<RunManifest> CreateAsync(RunSpec spec, string? codeVersion = null, CancellationToken cancellationToken = default, string? createdBy = null)
@@ -165,11 +185,128 @@ public sealed class RunRepository(IArtifactStore store, TimeProvider? clock = nu
             try
             {
                 await store.PutJsonAsync(path, updated, WriteCondition.IfMatch(etag), cancellationToken).ConfigureAwait(false);
-                var summary = RunSummary.From(updated);
-                await UpdateIndexAsync(runs => runs.Any(r => SameSummary(r, summary))
-                    ? null
-                    : [.. runs.Where(r => r.RunId != runId), summary], cancellationToken).ConfigureAwait(false);
+                await ListSummaryAsync(RunSummary.From(updated), cancellationToken).ConfigureAwait(false);
                 return updated;
+            }
+            catch (ArtifactConflictException) when (attempt < MaxAttempts)
+            {
+                await BackOffAsync(attempt, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Mirrors a run's summary into the index. A change of what identifies or ends a run (status, name, tags, times,
+    /// error) is written at once, with every change held back before it. A change of progress alone (epoch, losses,
+    /// FID, speed, ETA: the 5-s progress writes and the epoch ends) is held back and written at most once per
+    /// <see cref="IndexFlushInterval"/>, so a training run rewrites the shared index a few times a minute, not at every
+    /// manifest write. Only changes this repository itself wrote before are held back; a crash loses at most the held
+    /// progress, which the next write of the run (or the start-up reconciliation) brings back.
+    /// </summary>
+    private async Task ListSummaryAsync(RunSummary summary, CancellationToken cancellationToken)
+    {
+        var now = _clock.GetUtcNow();
+        lock (_indexLock)
+        {
+            if (_listed.TryGetValue(summary.RunId, out var listed) && SameSummary(listed, summary))
+            {
+                _held.Remove(summary.RunId);
+                return;
+            }
+
+            if (listed is not null && SameExceptProgress(listed, summary) && now - _lastIndexWrite < IndexFlushInterval)
+            {
+                _held[summary.RunId] = summary;
+                return;
+            }
+
+            _held[summary.RunId] = summary;
+        }
+
+        await FlushIndexAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Makes the index list the run as its manifest says (a job that finds its run finished calls it: a worker that
+    /// died between the run's last manifest write and its index update left the index behind).
+    /// </summary>
+    public Task RelistAsync(RunManifest manifest, CancellationToken cancellationToken = default)
+    {
+        var summary = RunSummary.From(manifest);
+        return UpdateIndexAsync(runs => runs.Any(r => SameSummary(r, summary)) ? null : [.. runs.Where(r => r.RunId != summary.RunId), summary], cancellationToken);
+    }
+
+    /// <summary>Writes every summary held back (see <see cref="IndexFlushInterval"/>) into the index now; nothing when none is.</summary>
+    public async Task FlushIndexAsync(CancellationToken cancellationToken = default)
+    {
+        Dictionary<Guid, RunSummary> held;
+        lock (_indexLock)
+        {
+            if (_held.Count == 0)
+            {
+                return;
+            }
+
+            held = new Dictionary<Guid, RunSummary>(_held);
+            _held.Clear();
+        }
+
+        bool wrote;
+        try
+        {
+            wrote = await UpdateIndexAsync(runs => held.Values.All(s => runs.Any(r => SameSummary(r, s)))
+                ? null
+                : [.. runs.Where(r => !held.ContainsKey(r.RunId)), .. held.Values], cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            lock (_indexLock)
+            {
+                foreach (var (runId, summary) in held)
+                {
+                    _held.TryAdd(runId, summary);
+                }
+            }
+
+            throw;
+        }
+
+        lock (_indexLock)
+        {
+            _lastIndexWrite = _clock.GetUtcNow();
+            foreach (var (runId, summary) in held)
+            {
+                _listed[runId] = summary;
+            }
+        }
+
+        if (wrote)
+        {
+            Interlocked.Increment(ref _indexWrites);
+        }
+    }
+
+    /// <summary>
+    /// Makes the index list exactly what the manifests hold (after a crash between a manifest write and its index
+    /// update, or held-back progress lost with its process); writes it only when it differs. Returns every summary.
+    /// </summary>
+    public async Task<IReadOnlyList<RunSummary>> ReconcileIndexAsync(CancellationToken cancellationToken = default)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var (index, etag, problem) = await TryReadIndexAsync(cancellationToken).ConfigureAwait(false);
+            var manifests = Sorted(await SummarizeManifestsAsync(cancellationToken).ConfigureAwait(false));
+            if (index is not null && index.Runs.Count == manifests.Runs.Count && index.Runs.Zip(manifests.Runs).All(p => SameSummary(p.First, p.Second)))
+            {
+                return manifests.Runs;
+            }
+
+            try
+            {
+                await store.PutJsonAsync(RunArtifactLayout.RunIndex, manifests, Unchanged(etag), cancellationToken).ConfigureAwait(false);
+                var differing = index is null ? manifests.Runs.Count : manifests.Runs.Count(m => !index.Runs.Any(r => SameSummary(r, m))) + index.Runs.Count(r => !manifests.Runs.Any(m => m.RunId == r.RunId));
+                _logger.LogInformation("Reconciled the run index ({Problem}) with {Count} manifest(s): {Differing} entr(ies) differed.", index is null ? problem : "out of step", manifests.Runs.Count, differing);
+                return manifests.Runs;
             }
             catch (ArtifactConflictException) when (attempt < MaxAttempts)
             {
@@ -306,7 +443,7 @@ public sealed class RunRepository(IArtifactStore store, TimeProvider? clock = nu
     /// Applies <paramref name="change"/> (null: nothing to change) to the index with a conditional write; a missing or
     /// unreadable index is first rebuilt from the manifests, so a write never drops the runs it did not know of.
     /// </summary>
-    private async Task UpdateIndexAsync(Func<IReadOnlyList<RunSummary>, IEnumerable<RunSummary>?> change, CancellationToken cancellationToken)
+    private async Task<bool> UpdateIndexAsync(Func<IReadOnlyList<RunSummary>, IEnumerable<RunSummary>?> change, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -325,7 +462,7 @@ public sealed class RunRepository(IArtifactStore store, TimeProvider? clock = nu
             var changed = change(runs);
             if (changed is null && index is not null)
             {
-                return;
+                return false;
             }
 
             var updated = Sorted(changed ?? runs);
@@ -337,10 +474,11 @@ public sealed class RunRepository(IArtifactStore store, TimeProvider? clock = nu
                     _logger.LogInformation("Rebuilt the run index from {Count} manifest(s).", runs.Count);
                 }
 
-                return;
+                return true;
             }
             catch (ArtifactConflictException) when (attempt < MaxAttempts)
             {
+                Interlocked.Increment(ref _indexConflicts);
                 await BackOffAsync(attempt, cancellationToken).ConfigureAwait(false);
             }
         }
@@ -351,6 +489,20 @@ public sealed class RunRepository(IArtifactStore store, TimeProvider? clock = nu
         => listed.RunId == summary.RunId && listed.Tags.SequenceEqual(summary.Tags, StringComparer.Ordinal)
            && listed.Spec is { } spec && summary.Spec is { } other && spec.Tags.SequenceEqual(other.Tags, StringComparer.Ordinal)
            && listed with { Tags = summary.Tags, Spec = spec with { Tags = other.Tags } } == summary;
+
+    // Equal but for progress (epoch, losses, FID, speed, ETA, checkpoint epoch): such a change may be held back.
+    private static bool SameExceptProgress(RunSummary listed, RunSummary summary) => SameSummary(listed, summary with
+    {
+        Epoch = listed.Epoch,
+        ImagesPerSecond = listed.ImagesPerSecond,
+        EtaSeconds = listed.EtaSeconds,
+        LastDLoss = listed.LastDLoss,
+        LastGLoss = listed.LastGLoss,
+        LatestFid = listed.LatestFid,
+        FidFloor = listed.FidFloor,
+        BestFid = listed.BestFid,
+        LatestCheckpointEpoch = listed.LatestCheckpointEpoch,
+    });
 
     private static RunIndex Sorted(IEnumerable<RunSummary> runs)
         => new() { Runs = [.. runs.OrderByDescending(r => r.CreatedAt).ThenByDescending(r => r.RunId)] };

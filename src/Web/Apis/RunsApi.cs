@@ -292,7 +292,7 @@ public static class RunsApi
         }
 
         var fileName = $"{manifest.Spec.Name}-{id:N}-{(name == "latest" ? "latest" : $"epoch-{int.Parse(name, System.Globalization.CultureInfo.InvariantCulture):D4}")}.ckpt";
-        // Range needs a seekable stream (the file store's); a blob download streams whole, which clients handle as a 200.
+        // Both stores give a seekable stream: a Range request reads just its bytes (a ranged blob download on Blob storage).
         return TypedResults.Stream(reader.Content, "application/octet-stream", fileName, reader.Info.LastModified,
             new Microsoft.Net.Http.Headers.EntityTagHeaderValue($"\"{reader.Info.ETag.Trim('"')}\""), enableRangeProcessing: true);
     }

@@ -137,17 +137,16 @@ public sealed class RunService(RunRepository runs, IBackgroundJobClient jobs, Jo
     }
 
     /// <summary>
-    /// Enqueues the runs left Queued or Running without a live job (a crash between the manifest write and the
-    /// enqueue, or a queue that lost them); returns how many. A job a dead worker held stays live: the queue hands it
+    /// Brings the index in step with the manifests, then enqueues the runs left Queued or Running without a live job (a
+    /// crash between the manifest write and the enqueue, or a queue that lost them); returns how many. A job a dead worker held stays live: the queue hands it
     /// to the next worker.
     /// </summary>
     public async Task<int> RequeueUnfinishedAsync(CancellationToken cancellationToken = default)
     {
-        var unfinished = new List<Guid>();
-        foreach (var status in new[] { RunStatus.Queued, RunStatus.Running })
-        {
-            unfinished.AddRange((await ListAllAsync(status, null, cancellationToken).ConfigureAwait(false)).Select(r => r.RunId));
-        }
+        // From the manifests, not the index: a crash between a manifest write and its index update (a submit, a
+        // worker's last write) leaves the index behind, and this brings it back in step first.
+        var unfinished = (await runs.ReconcileIndexAsync(cancellationToken).ConfigureAwait(false))
+            .Where(r => r.Status is RunStatus.Queued or RunStatus.Running).Select(r => r.RunId).ToList();
 
         var count = 0;
         foreach (var runId in unfinished)
@@ -232,9 +231,27 @@ public sealed class RunService(RunRepository runs, IBackgroundJobClient jobs, Jo
         return connection.GetStateData(jobId)?.Name is "Enqueued" or "Processing" or "Scheduled" or "Awaiting";
     }
 
+    /// <summary>
+    /// Enqueues the run's job. A queue fault is retried a few times within about 4 s: after a PostgreSQL restart the
+    /// connection pool still holds connections the server closed, and each fails once before a fresh one is opened.
+    /// (A job enqueued twice is harmless: the run's lease and its finished status make the second one do nothing.)
+    /// </summary>
     private async Task<RunManifest> EnqueueAsync(Guid runId, CancellationToken cancellationToken)
     {
-        var jobId = jobs.Enqueue<ITrainingJob>(job => job.RunAsync(runId, CancellationToken.None));
-        return await runs.UpdateAsync(runId, m => m with { JobId = jobId }, cancellationToken).ConfigureAwait(false);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var jobId = jobs.Enqueue<ITrainingJob>(job => job.RunAsync(runId, CancellationToken.None));
+                return await runs.UpdateAsync(runId, m => m with { JobId = jobId }, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Hangfire.BackgroundJobClientException ex) when (attempt < EnqueueAttempts)
+            {
+                logger.LogWarning("Run {RunId}: enqueue attempt {Attempt} failed ({Error}); trying again.", runId, attempt, ex.InnerException?.Message ?? ex.Message);
+                await Task.Delay(TimeSpan.FromMilliseconds(250 << (attempt - 1)), cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
+
+    private const int EnqueueAttempts = 5;
 }

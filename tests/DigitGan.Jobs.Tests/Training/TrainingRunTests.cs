@@ -105,6 +105,26 @@ public sealed class TrainingRunTests(MnistStoreFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_finished_run_leaves_no_lease_lock_file_while_an_unfinished_one_keeps_it()
+    {
+        var lockFile = (Guid runId) => Path.Combine(fixture.Store.Root, ".locks", FileArtifactStore.LeaseLockName(RunArtifactLayout.Lease(runId)));
+        var done = await TrainAsync(SmallSpec with { Epochs = 1 });
+        Assert.False(File.Exists(lockFile(done.RunId)), "the lease lock file of a succeeded run is still there");
+
+        var interrupted = await _runs.CreateAsync(SmallSpec with { Epochs = 2 });
+        using var cancel = new CancellationTokenSource();
+        var stopper = new RecordingObserver((epoch, step) =>
+        {
+            if (epoch == 2)
+            {
+                cancel.Cancel();
+            }
+        });
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new TrainingRunner(_runs, stopper, m => m with { Status = RunStatus.Queued }).RunAsync(interrupted.RunId, CPU, get_num_threads(), cancel.Token));
+        Assert.True(File.Exists(lockFile(interrupted.RunId)), "a run that resumes later keeps its lock file");
+    }
+
+    [Fact]
     public async Task Damaged_checkpoints_are_rejected_with_a_clear_message()
     {
         var run = await TrainAsync(SmallSpec with { Epochs = 1 });
