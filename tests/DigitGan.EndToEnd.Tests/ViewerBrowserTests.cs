@@ -70,6 +70,31 @@ public sealed partial class BrowserTests
     }
 
     [Fact]
+    public async Task Clicking_a_column_header_sorts_puts_the_sort_in_the_url_and_the_order_survives_a_reload()
+    {
+        var page = await app.OpenAsync("/runs?q=tiny-");
+        var names = page.Locator("[data-testid=run-name]");
+        await Assertions.Expect(names).ToHaveCountAsync(2);
+        var nameHeader = page.Locator(".sortable-column-header").Filter(new() { HasTextRegex = new Regex("^Name$") });
+
+        await nameHeader.ClickAsync();
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("sort=name"), new() { Timeout = 15_000 });
+        await Assertions.Expect(names).ToHaveTextAsync(["tiny-a", "tiny-b"]);
+        await page.ReloadAsync();
+        await page.WaitForSelectorAsync("#circuit-live", new() { State = WaitForSelectorState.Attached, Timeout = 30_000 });
+        await Assertions.Expect(names).ToHaveTextAsync(["tiny-a", "tiny-b"]);
+        Assert.Contains("q=tiny-", page.Url);
+
+        // The header built from the URL knows its direction: one more click sorts descending.
+        await nameHeader.ClickAsync();
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("sort=-name"), new() { Timeout = 15_000 });
+        await Assertions.Expect(names).ToHaveTextAsync(["tiny-b", "tiny-a"]);
+        await page.ReloadAsync();
+        await page.WaitForSelectorAsync("#circuit-live", new() { State = WaitForSelectorState.Attached, Timeout = 30_000 });
+        await Assertions.Expect(names).ToHaveTextAsync(["tiny-b", "tiny-a"]);
+    }
+
+    [Fact]
     public async Task The_compare_metrics_table_honours_differences_only()
     {
         var page = await app.OpenAsync($"/compare?runs={app.RunA.RunId},{app.RunB.RunId}");

@@ -27,7 +27,16 @@ public static class RunTable
         => [.. RunSpecSchema.Fields
             .Where(field => !NotColumns.Contains(field.Name))
             .Where(field => runs.Select(r => r.Spec is { } spec ? field.Display(spec) : "").Distinct(StringComparer.Ordinal).Skip(1).Any())
-            .Select(field => new RunTableColumn(field.Name, field.Label, r => r.Spec is { } spec ? field.Display(spec) : "", r => SortValue(field, r)))];
+            .Select(Column)];
+
+    /// <summary>The column for a spec field named <paramref name="name"/> (its JSON name, any case), or null when no field has that name or it never is a column.</summary>
+    public static RunTableColumn? SpecColumn(string name)
+        => RunSpecSchema.Fields.FirstOrDefault(field => !NotColumns.Contains(field.Name) && string.Equals(field.Name, name, StringComparison.OrdinalIgnoreCase)) is { } found
+            ? Column(found)
+            : null;
+
+    private static RunTableColumn Column(RunSpecField field)
+        => new(field.Name, field.Label, r => r.Spec is { } spec ? field.Display(spec) : "", r => SortValue(field, r));
 
     /// <summary>The rows as CSV (RFC 4180, invariant culture): identity and status, the metric columns, then the differing spec fields.</summary>
     public static string ToCsv(IReadOnlyList<RunSummary> runs)

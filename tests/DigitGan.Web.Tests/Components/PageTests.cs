@@ -90,6 +90,60 @@ public sealed class RunsPageTests : ComponentTestContext
     }
 
     [Fact]
+    public async Task Sort_and_page_from_the_url_order_the_rows_and_a_header_click_puts_its_sort_in_the_url()
+    {
+        // 26 runs whose epochs (a spec field, so a column) run 1..26: as text "10" would sort before "2".
+        for (var epochs = 1; epochs <= 26; epochs++)
+        {
+            await SeedRunAsync($"run-{epochs}", RunStatus.Queued, epochs: 0, totalEpochs: epochs);
+        }
+
+        string[] Names(IRenderedComponent<RunsPage> page) => [.. page.FindAll("[data-testid=run-name]").Select(a => a.TextContent.Trim())];
+
+        Navigation.NavigateTo("/runs?sort=epochs");
+        var ascending = Render<RunsPage>();
+        ascending.WaitForAssertion(() => Assert.Equal(25, Names(ascending).Length));
+        Assert.Equal(Enumerable.Range(1, 25).Select(e => $"run-{e}"), Names(ascending));
+
+        // Page 2 of the descending sort holds the 26th row; an unknown name in the sort is ignored.
+        Navigation.NavigateTo("/runs?sort=bogus,-epochs&page=2");
+        var second = Render<RunsPage>();
+        second.WaitForAssertion(() => Assert.Equal(["run-1"], Names(second)));
+        Assert.Contains("page=2", Navigation.Uri);
+
+        Navigation.NavigateTo("/runs?sort=-epochs&size=50");
+        var large = Render<RunsPage>();
+        large.WaitForAssertion(() => Assert.Equal(26, Names(large).Length));
+        Assert.Equal("run-26", Names(large)[0]);
+
+        // Clicking a header sorts by it and replaces the URL's sort, keeping the other conditions.
+        Navigation.NavigateTo("/runs?q=run-");
+        var clicked = Render<RunsPage>();
+        clicked.WaitForAssertion(() => Assert.Equal(25, Names(clicked).Length));
+        await clicked.FindAll("th").Single(th => th.TextContent.Contains("Name", StringComparison.Ordinal)).QuerySelector(".sortable-column-header")!.ClickAsync(new());
+        var query = Uri.UnescapeDataString(new Uri(Navigation.Uri).Query);
+        Assert.Contains("sort=name", query);
+        Assert.Contains("q=run-", query);
+        clicked.WaitForAssertion(() => Assert.Equal(["run-1", "run-10", "run-11"], Names(clicked).Take(3)));
+    }
+
+    [Fact]
+    public async Task Several_sorts_from_the_url_apply_in_their_order()
+    {
+        // Newest first by default would list b before a; best FID ascending lists a first.
+        await SeedRunAsync("a-fid-25", RunStatus.Succeeded, epochs: 4, totalEpochs: 4);
+        await SeedRunAsync("b-fid-50", RunStatus.Succeeded, epochs: 2, totalEpochs: 4);
+        await SeedRunAsync("c-fid-100", RunStatus.Failed, epochs: 1, totalEpochs: 4);
+        await SeedRunAsync("d-queued", RunStatus.Queued, epochs: 0, totalEpochs: 4);
+
+        Navigation.NavigateTo("/runs?sort=-status,bestFid");
+        var page = Render<RunsPage>();
+        page.WaitForAssertion(() => Assert.Equal(4, page.FindAll("[data-testid=run-name]").Count));
+        // RunStatus order: Queued, Running, Succeeded, Failed, Cancelled; descending, then best FID ascending.
+        Assert.Equal(["c-fid-100", "a-fid-25", "b-fid-50", "d-queued"], page.FindAll("[data-testid=run-name]").Select(a => a.TextContent.Trim()));
+    }
+
+    [Fact]
     public async Task Compare_needs_two_selected_runs_and_opens_the_compare_page_with_them()
     {
         var a = await SeedRunAsync("a", RunStatus.Succeeded, epochs: 1);
