@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using DigitGan.Jobs.Evaluation;
-using DigitGan.Jobs.Model;
 using DigitGan.Shared.Datasets;
 
 namespace DigitGan.Jobs.Cli;
@@ -24,13 +23,10 @@ public static class CalibrateMetricsCommand
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var artifacts = DigitGanCli.OpenStore(parse.GetValue(store));
-            var device = TorchRuntime.SelectDevice();
-            TorchRuntime.ConfigureThreads(parse.GetValue(threads));
-            await DigitGanCli.EnsureDatasetsAsync(artifacts, cancellationToken).ConfigureAwait(false);
-            using var evaluator = await EvaluationReports.LoadEvaluatorAsync(artifacts, device, cancellationToken).ConfigureAwait(false);
+            var (artifacts, evaluator) = await DigitGanCli.OpenEvaluatorAsync(parse.GetValue(store), parse.GetValue(threads), cancellationToken).ConfigureAwait(false);
+            using var scoring = evaluator;
             var train = await MnistDataset.LoadAsync(artifacts, train: true, cancellationToken).ConfigureAwait(false);
-            var rows = MetricsCalibration.Run(evaluator, train, parse.GetValue(samples), device);
+            var rows = MetricsCalibration.Run(evaluator, train, parse.GetValue(samples), evaluator.Device);
 
             var text = new StringBuilder();
             text.Append(CultureInfo.InvariantCulture, $"Classifier {evaluator.Classifier.Sha256[..12]} ({evaluator.Classifier.Recipe ?? "shifts only"}, test accuracy {evaluator.Classifier.TestAccuracy:P2}); `DigitGan.Jobs calibrate-metrics --samples {parse.GetValue(samples)}`.\n\n");

@@ -116,6 +116,16 @@ public static class DigitGanCli
     }
 
     /// <summary>Imports MNIST and the classifier from the setup cache into a store that lacks them, saying so.</summary>
+    /// <summary>The store of --store with MNIST and the classifier in it, libtorch's threads set, and the stored classifier's evaluator.</summary>
+    internal static async Task<(IArtifactStore Store, Evaluation.QualityEvaluator Evaluator)> OpenEvaluatorAsync(string? store, int? threads, CancellationToken cancellationToken)
+    {
+        var artifacts = OpenStore(store);
+        var device = Model.TorchRuntime.SelectDevice();
+        Model.TorchRuntime.ConfigureThreads(threads);
+        await EnsureDatasetsAsync(artifacts, cancellationToken).ConfigureAwait(false);
+        return (artifacts, await Evaluation.EvaluationReports.LoadEvaluatorAsync(artifacts, device, cancellationToken).ConfigureAwait(false));
+    }
+
     internal static async Task EnsureDatasetsAsync(IArtifactStore store, CancellationToken cancellationToken)
     {
         if (await MnistDataset.EnsureImportedAsync(store, DataPaths.MnistCache, cancellationToken).ConfigureAwait(false))

@@ -32,11 +32,8 @@ public static class EvaluateCommand
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var artifacts = DigitGanCli.OpenStore(parse.GetValue(store));
-            var device = TorchRuntime.SelectDevice();
-            TorchRuntime.ConfigureThreads(parse.GetValue(threads));
-            await DigitGanCli.EnsureDatasetsAsync(artifacts, cancellationToken).ConfigureAwait(false);
-            using var evaluator = await EvaluationReports.LoadEvaluatorAsync(artifacts, device, cancellationToken).ConfigureAwait(false);
+            var (artifacts, evaluator) = await DigitGanCli.OpenEvaluatorAsync(parse.GetValue(store), parse.GetValue(threads), cancellationToken).ConfigureAwait(false);
+            using var scoring = evaluator;
 
             var target = parse.GetValue(path);
             EvaluationReport report;

@@ -39,6 +39,9 @@ public sealed class QualityEvaluator : IDisposable
 
     public ClassifierManifest Classifier { get; }
 
+    /// <summary>Where the classifier runs and the digits are scored.</summary>
+    public Device Device => device;
+
     /// <summary>Feature statistics of the 10,000 real test digits.</summary>
     public FeatureStatistics Reference { get; }
 

@@ -223,6 +223,48 @@ public sealed class BlobArtifactStore : IArtifactStore
         public async Task ConfirmAsync(CancellationToken cancellationToken = default)
         {
             _lost.Token.ThrowIfCancellationRequested();
+            await RenewOnceAsync(cancellationToken).ConfigureAwait(false);
+            _lost.Token.ThrowIfCancellationRequested();
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync().ConfigureAwait(false);
+            await _renewal.ConfigureAwait(false);
+            _stop.Dispose();
+            _lost.Dispose();
+            try
+            {
+                await _lease.ReleaseAsync().ConfigureAwait(false);
+            }
+            catch (RequestFailedException)
+            {
+                // Already lapsed or broken: nothing left to release.
+            }
+        }
+
+        private async Task RenewAsync()
+        {
+            using var timer = new PeriodicTimer(_interval);
+            try
+            {
+                while (!_lost.IsCancellationRequested && await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
+                {
+                    await RenewOnceAsync(_stop.Token).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        /// <summary>
+        /// One renewal. Refused (409/412: broken, or expired and taken, so another worker may write the run now): the
+        /// lease is lost. A transient fault is retried at the next tick or confirmation, until the lease might have
+        /// lapsed unseen, which also counts as lost.
+        /// </summary>
+        private async Task RenewOnceAsync(CancellationToken cancellationToken)
+        {
             try
             {
                 await _lease.RenewAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -250,70 +292,6 @@ public sealed class BlobArtifactStore : IArtifactStore
                 {
                     await _lost.CancelAsync().ConfigureAwait(false);
                 }
-            }
-
-            _lost.Token.ThrowIfCancellationRequested();
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await _stop.CancelAsync().ConfigureAwait(false);
-            await _renewal.ConfigureAwait(false);
-            _stop.Dispose();
-            _lost.Dispose();
-            try
-            {
-                await _lease.ReleaseAsync().ConfigureAwait(false);
-            }
-            catch (RequestFailedException)
-            {
-                // Already lapsed or broken: nothing left to release.
-            }
-        }
-
-        private async Task RenewAsync()
-        {
-            using var timer = new PeriodicTimer(_interval);
-            try
-            {
-                while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
-                {
-                    try
-                    {
-                        await _lease.RenewAsync(cancellationToken: _stop.Token).ConfigureAwait(false);
-                        DigitGanTelemetry.LeaseRenewals.Add(1);
-                        lock (_renewed)
-                        {
-                            _renewed.Restart();
-                        }
-                    }
-                    catch (RequestFailedException ex) when (ex.Status is 409 or 412)
-                    {
-                        // Broken, or expired and taken: another worker may write the run now.
-                        DigitGanTelemetry.LeaseFailures.Add(1);
-                        await _lost.CancelAsync().ConfigureAwait(false);
-                        return;
-                    }
-                    catch (Exception ex) when (ex is RequestFailedException or IOException or HttpRequestException or TimeoutException)
-                    {
-                        // A missed renewal is retried at the next tick, until the lease might have lapsed unseen.
-                        DigitGanTelemetry.LeaseFailures.Add(1);
-                        bool lapsed;
-                        lock (_renewed)
-                        {
-                            lapsed = _renewed.Elapsed >= LeaseDuration - _interval;
-                        }
-
-                        if (lapsed)
-                        {
-                            await _lost.CancelAsync().ConfigureAwait(false);
-                            return;
-                        }
-                    }
-                }
-            }
-            catch (OperationCanceledException)
-            {
             }
         }
     }

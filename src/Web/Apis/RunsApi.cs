@@ -50,8 +50,7 @@ public static class RunsApi
         var body = await ReadCappedAsync(request, maxBytes, cancellationToken).ConfigureAwait(false);
         if (body is null)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "The run spec is too large",
-                detail: string.Create(CultureInfo.InvariantCulture, $"A run spec is at most {maxBytes / 1024:N0} KB of JSON; shorten the notes or the tags."));
+            return TooLarge("The run spec is too large", "A run spec", maxBytes, "shorten the notes or the tags");
         }
 
         RunSpec? spec;
@@ -110,6 +109,11 @@ public static class RunsApi
 
         return JsonSerializer.SerializeToUtf8Bytes(merged, ArtifactJson.Options);
     }
+
+    /// <summary>The 413 for a body over the limit, saying the limit and what to shorten.</summary>
+    private static ProblemHttpResult TooLarge(string title, string what, int maxBytes, string fix) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: title,
+            detail: string.Create(CultureInfo.InvariantCulture, $"{what} is at most {maxBytes / 1024:N0} KB of JSON; {fix}."));
 
     /// <summary>The request body, or null when it is longer than <paramref name="maxBytes"/> (it is never read further).</summary>
     private static async Task<byte[]?> ReadCappedAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
@@ -227,8 +231,7 @@ public static class RunsApi
         var body = await ReadCappedAsync(request, maxBytes, cancellationToken).ConfigureAwait(false);
         if (body is null)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "The edit is too large",
-                detail: string.Create(CultureInfo.InvariantCulture, $"An edit is at most {maxBytes / 1024:N0} KB of JSON; shorten the notes."));
+            return TooLarge("The edit is too large", "An edit", maxBytes, "shorten the notes");
         }
 
         // A bad body or field throws RunSpecException (a 400 naming the field); an unknown run is a 404, a damaged one a 409.

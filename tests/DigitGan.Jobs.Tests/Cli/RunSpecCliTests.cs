@@ -58,12 +58,7 @@ public sealed class RunSpecCliTests
     [Fact]
     public void Each_flag_sets_its_field_and_no_flags_give_the_defaults()
     {
-        var options = new RunSpecOptions();
-        var command = new Command("test");
-        foreach (var option in options.All)
-        {
-            command.Options.Add(option);
-        }
+        var (options, command) = CommandWithRunFlags();
 
         var unset = options.Read(command.Parse([]));
         Assert.All(RunSpecSchema.Fields, field => Assert.Equal(field.Display(new RunSpec()), field.Display(unset)));
@@ -78,19 +73,14 @@ public sealed class RunSpecCliTests
     [Fact]
     public void A_preset_gives_its_spec_and_the_flags_given_change_it()
     {
-        var options = new RunSpecOptions();
-        var command = new Command("test");
-        foreach (var option in options.All)
-        {
-            command.Options.Add(option);
-        }
+        var (options, command) = CommandWithRunFlags();
 
         var preset = RunPresets.Get(RunPresets.Improved);
         var plain = options.Read(command.Parse(["--preset", "improved"]));
         Assert.All(RunSpecSchema.Fields, field => Assert.Equal(field.Display(preset), field.Display(plain)));
 
         var changed = options.Read(command.Parse(["--preset", "first-look", "--epochs", "3", "--seed", "4"]));
-        Assert.Equal(("first-look", 3, 4L, 32, 0.99), (changed.Preset, changed.Epochs, changed.Seed, changed.BatchSize, changed.GeneratorEma));
+        Assert.Equal(("first-look", 3, 4L, 16, 0.99), (changed.Preset, changed.Epochs, changed.Seed, changed.BatchSize, changed.GeneratorEma));
         Assert.NotEmpty(command.Parse(["--preset", "fast"]).Errors);
     }
 
@@ -152,6 +142,19 @@ public sealed class RunSpecCliTests
             Assert.Contains($"| {field.Label} |", row, StringComparison.Ordinal);
             Assert.Contains(field.Help, row, StringComparison.Ordinal);
         });
+    }
+
+    /// <summary>A command with every run flag, and the options that read them.</summary>
+    private static (RunSpecOptions Options, Command Command) CommandWithRunFlags()
+    {
+        var options = new RunSpecOptions();
+        var command = new Command("test");
+        foreach (var option in options.All)
+        {
+            command.Options.Add(option);
+        }
+
+        return (options, command);
     }
 
     /// <summary>The field's value in a spec as a CLI argument.</summary>
