@@ -16,7 +16,7 @@ url="http://127.0.0.1:$port"
 dll="src/Web/bin/Release/net10.0/DigitGan.Web.dll"
 
 [ -x /usr/bin/chromium ] || scripts/test-services.sh >/dev/null
-[ -f "$dll" ] || dotnet build src/Web -c Release -v q -nologo >/dev/null
+[ -f "$dll" ] && [ -d tests/DigitGan.EndToEnd.Tests/bin/Release/net10.0/.playwright ] || dotnet build DigitGan.sln -c Release -v q -nologo >/dev/null
 
 # The viewer only: no local worker, so nothing in the store changes while it is photographed.
 DIGITGAN_DATA="$data" ASPNETCORE_URLS="$url" dotnet "$dll" --DigitGan:LocalWorker:Enabled=false >/tmp/digitgan-screenshots.log 2>&1 &
@@ -24,10 +24,8 @@ web=$!
 trap 'kill $web 2>/dev/null || true' EXIT
 for _ in $(seq 1 120); do curl -fs "$url/api/runs" >/dev/null 2>&1 && break; sleep 0.5; done
 
-shoot() { # file, width, height, path
-  chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking \
-    --disable-component-update --disable-sync --hide-scrollbars --user-data-dir="$(mktemp -d)" \
-    --virtual-time-budget=8000 --window-size="$2,$3" --screenshot="$1" "$url$4" >/dev/null 2>&1
+shoot() { # file, width, height, path: once the Blazor circuit is connected and the charts have drawn
+  node scripts/screenshot.js "$url$4" "$1" "$2" "$3"
   echo "screenshots: $1 <- $4"
 }
 first_look=$(curl -fs "$url/api/runs?status=Succeeded&tag=first-look&pageSize=1" | node -e '
