@@ -142,10 +142,19 @@ public sealed class QualityEvaluator : IDisposable
         try
         {
             var parts = new List<Tensor>();
-            for (long start = 0; start < noise.shape[0]; start += Batch)
+            var total = noise.shape[0];
+            for (long start = 0, size; start < total; start += size)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                parts.Add(generator.forward(noise.narrow(0, start, Math.Min(Batch, noise.shape[0] - start)).to(device)));
+
+                // With batch statistics, a short last batch joins the one before, so no digits are drawn from the statistics of a few.
+                size = Math.Min(Batch, total - start);
+                if (generator.Sampling == SamplingMode.Batch && total - start - size is > 0 and < DcganGenerator.MinSamplingBatch)
+                {
+                    size = total - start;
+                }
+
+                parts.Add(generator.forward(noise.narrow(0, start, size).to(device)));
             }
 
             var images = cat(parts);
