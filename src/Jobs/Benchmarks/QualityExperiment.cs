@@ -123,7 +123,7 @@ public sealed class QualityExperiment(RunRepository runs, Device device, int thr
 
     private async Task<List<QualityRow>> RowsAsync(QualityPlan plan, string variant, long seed, RunManifest run, string outputFolder, CancellationToken cancellationToken)
     {
-        var history = RunHistory.Parse((await runs.Store.GetTextAsync(RunArtifactLayout.Metrics(run.RunId), cancellationToken).ConfigureAwait(false))?.Text);
+        var history = await runs.ReadHistoryAsync(run.RunId, cancellationToken).ConfigureAwait(false);
         var rows = new List<QualityRow>();
         foreach (var epoch in plan.ReportEpochs.Where(e => e <= run.Spec.Epochs))
         {

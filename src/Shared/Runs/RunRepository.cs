@@ -125,6 +125,10 @@ public sealed class RunRepository(IArtifactStore store, TimeProvider? clock = nu
     }
 
     /// <summary>The run's manifest; a Damaged stand-in (listed as such from then on) when it cannot be parsed; null when absent.</summary>
+    /// <summary>A run's metrics.jsonl read into steps, epochs, evaluations and health records; empty when it has none.</summary>
+    public async Task<RunHistory> ReadHistoryAsync(Guid runId, CancellationToken cancellationToken = default)
+        => RunHistory.Parse((await Store.GetTextAsync(RunArtifactLayout.Metrics(runId), cancellationToken).ConfigureAwait(false))?.Text);
+
     public async Task<RunManifest?> GetAsync(Guid runId, CancellationToken cancellationToken = default)
     {
         var manifest = await ReadManifestAsync(runId, cancellationToken).ConfigureAwait(false);

@@ -56,14 +56,14 @@ public static class RunsApi
         RunSpec? spec;
         try
         {
-            if (PresetOf(body) is { } preset)
+            if (JsonNode.Parse(body) is JsonObject json && json["preset"] is JsonValue presetValue && presetValue.TryGetValue<string>(out var preset))
             {
                 if (!RunPresets.IsKnown(preset))
                 {
                     return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["preset"] = [$"Preset must be one of {string.Join(", ", RunPresets.Names)} (got '{(preset.Length > 40 ? preset[..40] + "..." : preset)}')."] });
                 }
 
-                body = WithPreset(body, preset);
+                body = WithPreset(json, preset);
             }
 
             spec = JsonSerializer.Deserialize<RunSpec>(body, ArtifactJson.Options);
@@ -83,20 +83,11 @@ public static class RunsApi
         return TypedResults.Created($"/api/runs/{manifest.RunId}", manifest);
     }
 
-    /// <summary>The body's "preset" when it is a JSON object with that property as a string; null otherwise (the deserializer reports the rest).</summary>
-    private static string? PresetOf(byte[] body)
-    {
-        var reader = new Utf8JsonReader(body);
-        return JsonNode.Parse(ref reader) is JsonObject json && json.TryGetPropertyValue("preset", out var value) && value is JsonValue text && text.TryGetValue<string>(out var name)
-            ? name
-            : null;
-    }
-
     /// <summary>The preset's spec with every property the body gives put over it: a preset plus the fields a client changes.</summary>
-    private static byte[] WithPreset(byte[] body, string preset)
+    private static byte[] WithPreset(JsonObject body, string preset)
     {
         var merged = JsonSerializer.SerializeToNode(RunPresets.Get(preset), ArtifactJson.Options)!.AsObject();
-        foreach (var (name, value) in JsonNode.Parse(body)!.AsObject())
+        foreach (var (name, value) in body)
         {
             // Names match as the deserializer matches them: in any case.
             if (merged.Select(p => p.Key).FirstOrDefault(key => string.Equals(key, name, StringComparison.OrdinalIgnoreCase)) is { } existing)

@@ -178,8 +178,8 @@ public sealed class RunService(RunRepository runs, IBackgroundJobClient jobs, Jo
     }
 
     /// <summary>The run's metrics.jsonl by kind (empty before the first epoch).</summary>
-    public async Task<RunHistory> GetHistoryAsync(Guid runId, CancellationToken cancellationToken = default)
-        => RunHistory.Parse((await runs.Store.GetTextAsync(RunArtifactLayout.Metrics(runId), cancellationToken).ConfigureAwait(false))?.Text);
+    public Task<RunHistory> GetHistoryAsync(Guid runId, CancellationToken cancellationToken = default)
+        => runs.ReadHistoryAsync(runId, cancellationToken);
 
     /// <summary>One fixed-noise digit (0-15) of an epoch's sample grid as a 28x28 PNG; null when the grid does not exist.</summary>
     public async Task<byte[]?> GetSampleCellAsync(Guid runId, int epoch, int cell, CancellationToken cancellationToken = default)
