@@ -75,6 +75,11 @@ public sealed class QualityExperiment(RunRepository runs, Device device, int thr
                 : $"Met by {scored.Count(isMet)} of {scored.Count} seeds ({string.Join(", ", scored.Select(r => $"seed {r.Seed}: {(isMet(r) ? "met" : "not met")}"))}).\n");
         }
 
+        if (plan.Baseline is { } baseline)
+        {
+            text.Append(Parity(baseline, rows));
+        }
+
         var grids = rows.Where(r => r.Grid is not null).GroupBy(r => (r.Variant, r.Seed)).ToList();
         if (grids.Count > 0)
         {
@@ -89,6 +94,48 @@ public sealed class QualityExperiment(RunRepository runs, Device device, int thr
             }
         }
 
+        return text.ToString();
+    }
+
+    /// <summary>
+    /// Each variant against the baseline at each epoch: the baseline's seed-to-seed range of IS, FID and classes,
+    /// the variant's mean and its runs' values, and whether the mean lies within the range.
+    /// </summary>
+    public static string Parity(string baseline, IReadOnlyList<QualityRow> rows)
+    {
+        var text = new StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"\nParity with `{baseline}`: a variant's mean over seeds must lie within {baseline}'s seed-to-seed range (min to max).\n\n");
+        text.Append("| variant | epoch | metric | baseline range | variant mean | variant runs | within | speed vs baseline |\n");
+        text.Append("| --- | --- | --- | --- | --- | --- | --- | --- |\n");
+        var metrics = new (string Name, Func<QualityRow, double> Value, string Format)[]
+        {
+            ("IS", r => r.InceptionScore, "0.00"), ("FID", r => r.Fid, "0.000"), ("classes", r => r.ClassesAtLeast5Percent, "0.0"),
+        };
+        var (met, total) = (0, 0);
+        foreach (var variant in rows.Select(r => r.Variant).Distinct().Where(v => v != baseline))
+        {
+            foreach (var epoch in rows.Where(r => r.Variant == variant).Select(r => r.Epoch).Distinct().Order())
+            {
+                var reference = rows.Where(r => r.Variant == baseline && r.Epoch == epoch).ToList();
+                var candidate = rows.Where(r => r.Variant == variant && r.Epoch == epoch).ToList();
+                if (reference.Count == 0)
+                {
+                    continue;
+                }
+
+                var speed = candidate.Average(r => r.ImagesPerSecond) / reference.Average(r => r.ImagesPerSecond);
+                foreach (var (name, value, format) in metrics)
+                {
+                    var (low, high, mean) = (reference.Min(value), reference.Max(value), candidate.Average(value));
+                    var within = mean >= low && mean <= high;
+                    (met, total) = (met + (within ? 1 : 0), total + 1);
+                    text.Append(CultureInfo.InvariantCulture,
+                        $"| {variant} | {epoch} | {name} | {low.ToString(format, CultureInfo.InvariantCulture)}-{high.ToString(format, CultureInfo.InvariantCulture)} | {mean.ToString(format, CultureInfo.InvariantCulture)} | {string.Join(", ", candidate.Select(r => value(r).ToString(format, CultureInfo.InvariantCulture)))} | {(within ? "yes" : "no")} | {speed:0.00}x |\n");
+                }
+            }
+        }
+
+        text.Append(CultureInfo.InvariantCulture, $"\nParity: {met} of {total} comparisons within the baseline's range.\n");
         return text.ToString();
     }
 

@@ -16,7 +16,13 @@ public sealed record QualityPlan(string Name, IReadOnlyList<(string Name, RunSpe
     /// <summary>The plan's targets: at which epoch, in words, and whether a row meets it (none for the ablation).</summary>
     public IReadOnlyList<(int Epoch, string Description, Func<QualityRow, bool> IsMet)> Targets { get; init; } = [];
 
-    public static IReadOnlyList<string> Names { get; } = ["ablation", "first-look", "improved"];
+    /// <summary>
+    /// A variant the others are compared with for parity (the precision plan: fp32): a variant's mean over seeds of
+    /// IS, FID and classes must lie within the baseline's seed-to-seed range (min to max) at each report epoch.
+    /// </summary>
+    public string? Baseline { get; init; }
+
+    public static IReadOnlyList<string> Names { get; } = ["ablation", "first-look", "improved", "precision"];
 
     public static QualityPlan Get(string name) => name switch
     {
@@ -29,6 +35,11 @@ public sealed record QualityPlan(string Name, IReadOnlyList<(string Name, RunSpe
         {
             Targets = [(10, "IS >= 9.0, all 10 classes at 5% or more, FID at most 5x the real-vs-real floor", r => r.InceptionScore >= 9 && r.ClassesAtLeast5Percent == 10 && r.FidOverFloor <= 5)],
         },
+        "precision" => new("precision",
+        [
+            ("fp32", new RunSpec { Epochs = 5, CheckpointEvery = 5 }),
+            ("bf16", new RunSpec { Epochs = 5, CheckpointEvery = 5, Precision = Precision.Bf16 }),
+        ], [1, 2, 3, 4, 5], [0, 1, 2]) { Baseline = "fp32" },
         _ => throw new ArgumentException($"Unknown plan '{name}'; use one of {string.Join(", ", Names)}.", nameof(name)),
     };
 

@@ -1,9 +1,15 @@
 namespace DigitGan.Jobs.Benchmarks;
 
-/// <summary>The timing of one train step kind and how close it came to the float32 peak.</summary>
+/// <summary>The timing of one train step kind in one precision and how close it came to that precision's peak.</summary>
 public sealed record StepBenchmarkResult
 {
     public required string Step { get; init; }
+
+    /// <summary>fp32 or bf16: the products' number format, and the peak the bound is computed from.</summary>
+    public string Precision { get; init; } = "fp32";
+
+    /// <summary>"steps": the fixed window of timed steps; "epoch": a whole epoch's worth of steps (60,000 images).</summary>
+    public string Window { get; init; } = "steps";
     public int BatchSize { get; init; }
     public int WarmupSteps { get; init; }
     public int TimedSteps { get; init; }
@@ -11,7 +17,7 @@ public sealed record StepBenchmarkResult
     public double MflopPerImageStep { get; init; }
     public double AchievedGflops { get; init; }
 
-    /// <summary>Images per second the measured peak would allow: peak / FLOPs per image-step.</summary>
+    /// <summary>Images per second the measured peak of this precision would allow: peak / FLOPs per image-step.</summary>
     public double ComputeBoundImagesPerSecond { get; init; }
 
     /// <summary>ImagesPerSecond / ComputeBoundImagesPerSecond: the figure to compare across machines.</summary>

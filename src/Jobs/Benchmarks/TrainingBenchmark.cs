@@ -3,68 +3,85 @@ using DigitGan.Jobs.Model;
 using DigitGan.Jobs.Training;
 using DigitGan.Shared.Hosting;
 using DigitGan.Shared.Runs;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace DigitGan.Jobs.Benchmarks;
 
 /// <summary>
-/// Times training steps of the real model on synthetic batches and relates the rate to the machine's float32 peak,
-/// measured in the same process (the faster of torch.mm and the same product as a 1x1 convolution, since on AMD
-/// CPUs libtorch's mm path can reach only half of what its convolutions reach).
+/// Times training steps of the real model on synthetic batches, in each precision asked for, and relates each rate
+/// to that precision's matrix-product peak measured in the same process (the faster of torch.mm and the same
+/// product as a 1x1 convolution, since on AMD CPUs libtorch's mm path can reach only half of what its convolutions
+/// reach).
 /// </summary>
 public static class TrainingBenchmark
 {
     public const int PeakSize = 2048;
 
-    /// <summary>Times each step kind between two measurements of the peak; every result is rebased on the higher one.</summary>
-    public static BenchmarkReport Run(IReadOnlyList<StepKind> kinds, int batchSize, int warmup, int steps, Device device, int threads, Action<string> log, CancellationToken cancellationToken)
+    /// <summary>Images in one epoch of the full training set: the <c>--epoch</c> window.</summary>
+    public const int EpochImages = 60_000;
+
+    /// <summary>
+    /// Times each step kind in each precision (precisions side by side, so a slow spell of the machine hits both)
+    /// between two measurements of each precision's peak; every result is rebased on its precision's higher peak.
+    /// With <paramref name="epoch"/>, each is also timed over a whole epoch of steps, since these machines change
+    /// speed for tens of seconds at a time.
+    /// </summary>
+    public static BenchmarkReport Run(IReadOnlyList<StepKind> kinds, IReadOnlyList<ScalarType> precisions, int batchSize, int warmup, int steps, bool epoch,
+        Device device, int threads, Action<string> log, CancellationToken cancellationToken)
     {
-        log($"Device {device.type}, {threads} threads; measuring the float32 peak ...");
-        var peakBefore = MeasurePeak();
+        log($"Device {device.type}, {threads} threads; measuring the peak of {string.Join(" and ", precisions.Select(ComputePrecision.Name))} ...");
+        var before = precisions.ToDictionary(p => p, p => MeasurePeak(p, device));
         var results = new List<StepBenchmarkResult>();
-        foreach (var kind in kinds)
+        var epochSteps = (EpochImages + batchSize - 1) / batchSize;
+        foreach (var (window, count) in epoch ? new[] { ("steps", steps), ("epoch", epochSteps) } : [("steps", steps)])
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            log($"Timing the {kind.ToString().ToLowerInvariant()} step: {warmup} warm-up + {steps} timed steps of {batchSize} images ...");
-            results.Add(MeasureSteps(kind, batchSize, warmup, steps, peakBefore.Gflops, device));
+            foreach (var kind in kinds)
+            {
+                foreach (var precision in precisions)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    log($"Timing the {kind.ToString().ToLowerInvariant()} step in {ComputePrecision.Name(precision)}: {warmup} warm-up + {count} timed steps of {batchSize} images ({window}) ...");
+                    results.Add(MeasureSteps(kind, precision, batchSize, warmup, count, device) with { Window = window });
+                }
+            }
         }
 
-        // The peak again afterwards; the higher of the two is the bound (conservative for the ratio).
-        var peakAfter = MeasurePeak();
-        var peak = peakAfter.Gflops > peakBefore.Gflops ? peakAfter : peakBefore;
+        // Each peak again afterwards; the higher of the two is the bound (conservative for the ratio).
+        var peaks = precisions.Select(p => new PrecisionPeak(ComputePrecision.Name(p), before[p], MeasurePeak(p, device))).ToList();
+        var oneDnn = device.type == DeviceType.CPU ? OneDnnProbe.Run(precisions, TimeSpan.FromMinutes(2)) : null;
         return new BenchmarkReport
         {
-            Machine = new BenchmarkMachine(CpuModel(), Environment.ProcessorCount, threads, device.type.ToString()),
+            Machine = new BenchmarkMachine(CpuModel(), Environment.ProcessorCount, threads, device.type.ToString(), CpuFlags()),
             CodeVersion = CodeVersion.Current,
             MeasuredAt = DateTimeOffset.UtcNow,
-            Peak = peak,
-            PeakBefore = peakBefore,
-            PeakAfter = peakAfter,
-            Results = [.. results.Select(r => Rebase(r, peak.Gflops))],
+            Peaks = peaks,
+            Results = [.. results.Select(r => Rebase(r, peaks.First(p => p.Precision == r.Precision).Peak.Gflops))],
+            OneDnn = oneDnn,
         };
     }
 
-    private static PeakMeasurement MeasurePeak(int repeats = 10)
+    private static PeakMeasurement MeasurePeak(ScalarType precision, Device device, int repeats = 10)
     {
         using var scope = NewDisposeScope();
         using var generator = new TorchSharp.torch.Generator(1);
-        var a = randn([PeakSize, PeakSize], generator: generator);
-        var b = randn([PeakSize, PeakSize], generator: generator);
+        var a = randn([PeakSize, PeakSize], generator: generator).to(precision).to(device);
+        var b = randn([PeakSize, PeakSize], generator: generator).to(precision).to(device);
         var flops = 2.0 * PeakSize * PeakSize * PeakSize;
-        var matmul = flops / BestSeconds(() => mm(a, b), repeats) / 1e9;
+        var matmul = flops / BestSeconds(() => mm(a, b), repeats, device) / 1e9;
 
         // The same product as a 1x1 convolution: input [1, K, 32, 64] (K = 2048 channels, 2048 positions),
         // weight [N, K, 1, 1] (N = 2048 output channels).
         var input = a.t().contiguous().view(1, PeakSize, 32, PeakSize / 32);
         var weight = b.t().contiguous().view(PeakSize, PeakSize, 1, 1);
-        var conv = flops / BestSeconds(() => nn.functional.conv2d(input, weight), repeats) / 1e9;
+        var conv = flops / BestSeconds(() => nn.functional.conv2d(input, weight), repeats, device) / 1e9;
         return new PeakMeasurement(matmul, conv);
     }
 
-    private static StepBenchmarkResult MeasureSteps(StepKind step, int batchSize, int warmup, int steps, double peakGflops, Device device)
+    private static StepBenchmarkResult MeasureSteps(StepKind step, ScalarType precision, int batchSize, int warmup, int steps, Device device)
     {
         ResetPeakRss();
-        var spec = new RunSpec { Step = step, BatchSize = batchSize, Seed = 7 };
+        var spec = new RunSpec { Step = step, BatchSize = batchSize, Seed = 7, Precision = precision == ScalarType.BFloat16 ? Precision.Bf16 : Precision.Fp32 };
         using var trainer = new DcganTrainer(spec, device);
         using var dataGenerator = new TorchSharp.torch.Generator(11);
         using var real = rand([batchSize, 1, 28, 28], generator: dataGenerator).mul_(2).sub_(1).to(device);
@@ -87,19 +104,17 @@ public static class TrainingBenchmark
         var seconds = total.Elapsed.TotalSeconds;
         var flops = ModelCost.FlopsPerImageStep(step, spec.NoiseDim);
         var imagesPerSecond = (double)batchSize * steps / seconds;
-        var bound = peakGflops * 1e9 / flops;
         Array.Sort(times);
-        return new StepBenchmarkResult
+        return new StepBenchmarkResult // the bound comes with Rebase, once the peak is known
         {
             Step = step.ToString().ToLowerInvariant(),
+            Precision = ComputePrecision.Name(precision),
             BatchSize = batchSize,
             WarmupSteps = warmup,
             TimedSteps = steps,
             ImagesPerSecond = imagesPerSecond,
             MflopPerImageStep = flops / 1e6,
             AchievedGflops = imagesPerSecond * flops / 1e9,
-            ComputeBoundImagesPerSecond = bound,
-            FractionOfBound = imagesPerSecond / bound,
             StepSeconds = new StepTimings(times[0], times[steps / 2], times[^1]),
             PeakRssBytes = PeakRssBytes(),
         };
@@ -178,7 +193,7 @@ public static class TrainingBenchmark
         }
     }
 
-    private static double BestSeconds(Func<Tensor> operation, int repeats)
+    private static double BestSeconds(Func<Tensor> operation, int repeats, Device device)
     {
         operation().Dispose();
         var best = double.MaxValue;
@@ -186,6 +201,11 @@ public static class TrainingBenchmark
         {
             var clock = Stopwatch.StartNew();
             operation().Dispose();
+            if (device.type == DeviceType.CUDA)
+            {
+                cuda.synchronize();
+            }
+
             best = Math.Min(best, clock.Elapsed.TotalSeconds);
         }
 

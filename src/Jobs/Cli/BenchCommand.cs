@@ -5,10 +5,11 @@ using DigitGan.Jobs.Model;
 using DigitGan.Shared.Artifacts;
 using DigitGan.Shared.Runs;
 using Spectre.Console;
+using static TorchSharp.torch;
 
 namespace DigitGan.Jobs.Cli;
 
-/// <summary>`bench`: training throughput against the machine's measured float32 peak; prints a table and writes JSON.</summary>
+/// <summary>`bench`: training throughput per precision against the machine's peak in that precision; prints a table and writes JSON.</summary>
 public static class BenchCommand
 {
     public static Command Create()
@@ -24,8 +25,11 @@ public static class BenchCommand
         steps.Positive(100_000);
         var output = DigitGanCli.Option("--out", "JSON file for the results.", "bench-results.json");
         var device = DigitGanCli.Option("--device", "auto, cpu or cuda.", "auto").AcceptOnlyFromAmong("auto", "cpu", "cuda");
+        var precision = DigitGanCli.Option("--precision", "Which precisions to time: all (fp32, and bf16 where the hardware has it), fp32, bf16 or auto (what a run with precision Auto would use).", "all")
+            .AcceptOnlyFromAmong("all", "fp32", "bf16", "auto");
+        var epoch = new Option<bool>("--epoch") { Description = "Also time a whole epoch's worth of steps (60,000 images) per step kind and precision, next to the --steps window." };
 
-        var command = new Command("bench", "Time training steps and compare them with the float32 peak measured in the same process.") { step, threads, batchSize, warmup, steps, output, device };
+        var command = new Command("bench", "Time training steps in each precision and compare them with that precision's peak measured in the same process.") { step, threads, batchSize, warmup, steps, output, device, precision, epoch };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var runDevice = TorchRuntime.SelectDevice(parse.GetValue(device));
@@ -37,16 +41,44 @@ public static class BenchCommand
                 _ => [StepKind.Shared, StepKind.Alternating],
             };
 
-            var report = TrainingBenchmark.Run(kinds, parse.GetValue(batchSize), parse.GetValue(warmup), parse.GetValue(steps), runDevice, threadCount, AnsiConsole.WriteLine, cancellationToken);
-            var table = new Table().AddColumns("step", "images/s", "GFLOP/s", "MFLOP/img-step", "bound img/s", "fraction of bound", "step s (min/median/max)", "peak RSS MiB");
+            ScalarType[] precisions = parse.GetValue(precision) switch
+            {
+                "fp32" => [ScalarType.Float32],
+                "bf16" => [ScalarType.BFloat16],
+                "auto" => [ComputePrecision.Resolve(Precision.Auto, runDevice)],
+                _ => ComputePrecision.Resolve(Precision.Auto, runDevice) == ScalarType.BFloat16 ? [ScalarType.Float32, ScalarType.BFloat16] : [ScalarType.Float32],
+            };
+            if (parse.GetValue(precision) == "all" && precisions.Length == 1)
+            {
+                AnsiConsole.WriteLine("This machine has no native bfloat16 (no amx_bf16 or avx512_bf16 CPU flag, no GPU): timing fp32 only; --precision bf16 times libtorch's emulation.");
+            }
+
+            var report = TrainingBenchmark.Run(kinds, precisions, parse.GetValue(batchSize), parse.GetValue(warmup), parse.GetValue(steps), parse.GetValue(epoch),
+                runDevice, threadCount, AnsiConsole.WriteLine, cancellationToken);
+            var table = new Table().AddColumns("step", "precision", "window", "images/s", "x fp32", "GFLOP/s", "MFLOP/img-step", "bound img/s", "fraction of bound", "step s (min/median/max)", "peak RSS MiB");
             foreach (var r in report.Results)
             {
-                table.AddRow(r.Step, $"{r.ImagesPerSecond:F1}", $"{r.AchievedGflops:F1}", $"{r.MflopPerImageStep:F1}", $"{r.ComputeBoundImagesPerSecond:F1}", $"{r.FractionOfBound:F3}", $"{r.StepSeconds.Min:F3} / {r.StepSeconds.Median:F3} / {r.StepSeconds.Max:F3}", $"{r.PeakRssBytes / 1048576.0:F0}");
+                table.AddRow(r.Step, r.Precision, $"{r.TimedSteps} steps{(r.Window == "epoch" ? " (epoch)" : "")}", $"{r.ImagesPerSecond:F1}", report.SpeedupOverFp32(r) is { } x ? $"{x:F2}" : "-",
+                    $"{r.AchievedGflops:F1}", $"{r.MflopPerImageStep:F1}", $"{r.ComputeBoundImagesPerSecond:F1}", $"{r.FractionOfBound:F3}",
+                    $"{r.StepSeconds.Min:F3} / {r.StepSeconds.Median:F3} / {r.StepSeconds.Max:F3}", $"{r.PeakRssBytes / 1048576.0:F0}");
             }
 
             AnsiConsole.Write(table);
-            var (peak, before, after) = (report.Peak, report.PeakBefore, report.PeakAfter);
-            AnsiConsole.MarkupLineInterpolated($"float32 peak: {peak.Gflops:F1} GFLOP/s (torch.mm {peak.MatmulGflops:F1}, 1x1 conv {peak.Conv1x1Gflops:F1}; before {before.Gflops:F1}, after {after.Gflops:F1}); peak RSS {report.PeakRssBytes / 1048576.0:F0} MiB");
+            foreach (var p in report.Peaks)
+            {
+                AnsiConsole.MarkupLineInterpolated($"{p.Precision} peak: {p.Peak.Gflops:F1} GFLOP/s (torch.mm {p.Peak.MatmulGflops:F1}, 1x1 conv {p.Peak.Conv1x1Gflops:F1}; before {p.Before.Gflops:F1}, after {p.After.Gflops:F1})");
+            }
+
+            AnsiConsole.MarkupLineInterpolated($"peak RSS {report.PeakRssBytes / 1048576.0:F0} MiB; CPU {report.Machine.Cpu}; flags: {report.Machine.Flags}");
+            if (report.OneDnn is { } oneDnn)
+            {
+                AnsiConsole.MarkupLineInterpolated($"oneDNN {oneDnn.Version}: isa {oneDnn.Isa ?? "unknown"}{(oneDnn.Error is null ? "" : $" ({oneDnn.Error})")}");
+                foreach (var (name, kernels) in oneDnn.Kernels)
+                {
+                    AnsiConsole.MarkupLineInterpolated($"  {name}: {string.Join("; ", kernels)}");
+                }
+            }
+
             var path = Path.GetFullPath(parse.GetValue(output)!);
             await File.WriteAllTextAsync(path, JsonSerializer.Serialize(report, ArtifactJson.Options), cancellationToken).ConfigureAwait(false);
             Console.WriteLine($"Wrote {path}");

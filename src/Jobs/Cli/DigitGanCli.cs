@@ -31,6 +31,7 @@ public static class DigitGanCli
         RunsCommand.Create(),
         ExportCommand.Create(),
         RunSpecDocsCommand.Create(),
+        OneDnnProbeCommand.Create(),
         GcCommand.Create(),
     };
 

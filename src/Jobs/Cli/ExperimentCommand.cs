@@ -15,10 +15,10 @@ public static class ExperimentCommand
 {
     public static Command Create()
     {
-        var plan = DigitGanCli.Option("--plan", "Which experiment: ablation (each change alone and together, 5 epochs), first-look or improved (the preset over seeds).", "ablation")
+        var plan = DigitGanCli.Option("--plan", "Which experiment: ablation (each change alone and together, 5 epochs), first-look or improved (the preset over seeds), precision (the tutorial for 5 epochs in fp32 and bf16, with a parity table).", "ablation")
             .AcceptOnlyFromAmong([.. QualityPlan.Names]);
         var only = new Option<string[]>("--only") { Description = "Train and report only these variants (repeat the flag); default: all of the plan's.", HelpName = "VARIANT" };
-        var seeds = new Option<long[]>("--seed") { Description = "Seeds to train each variant with (repeat the flag); default: the plan's (ablation: 0; presets: 0, 1, 2).", HelpName = "N" };
+        var seeds = new Option<long[]>("--seed") { Description = "Seeds to train each variant with (repeat the flag); default: the plan's (ablation: 0; presets and precision: 0, 1, 2).", HelpName = "N" };
         var threads = new Option<int?>("--threads") { Description = "CPU threads for libtorch (default: all cores)." };
         threads.Positive(1024);
         var store = DigitGanCli.StoreOption();

@@ -61,11 +61,28 @@ public sealed class DcganDiscriminator : Module<Tensor, Tensor>
         var key = training && images.device_type == DeviceType.CPU
             ? (ulong)randint(0, long.MaxValue, [1], dtype: ScalarType.Int64, generator: dropoutGenerator).item<long>()
             : 0;
-        var x = SingleChannelConvolutions.Conv2d(images, Weight(conv1.weight!, 0), conv1.bias, Stride, Padding); // channels-last out
+        var x = SingleChannelConvolutions.Conv2d(Compute(images), Compute(Weight(conv1.weight!, 0)), Compute(conv1.bias!), Stride, Padding); // channels-last out
         x = Dropout(functional.leaky_relu(x, DcganGenerator.LeakySlope), key, 0);
-        x = !spectralNorm ? conv2.forward(x) : functional.conv2d(x, Weight(conv2.weight!, 1), conv2.bias, strides: [Stride, Stride], padding: [Padding, Padding]);
+        x = functional.conv2d(x, Compute(Weight(conv2.weight!, 1)), Compute(conv2.bias!), strides: [Stride, Stride], padding: [Padding, Padding]);
         x = Dropout(functional.leaky_relu(x, DcganGenerator.LeakySlope), key, 1);
-        return (!spectralNorm ? fc.forward(x.flatten(1)) : functional.linear(x.flatten(1), Weight(fc.weight!, 2), fc.bias)).MoveToOuterDisposeScope();
+
+        // The dense layer to the logit stays float32 in every precision: it is 0.1% of the pass's arithmetic, and the
+        // logits are what the losses read.
+        return functional.linear(x.flatten(1).to(ScalarType.Float32), Weight(fc.weight!, 2), fc.bias).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The number format of the two convolutions in training: Float32, or BFloat16 with float32 weights cast on the
+    /// way in (gradients flow back to them in float32). The logits are float32 either way; inference mode computes
+    /// in float32.
+    /// </summary>
+    public ScalarType ComputeType { get; set; } = ScalarType.Float32;
+
+    /// <summary>x in the format of this pass: <see cref="ComputeType"/> in training; float32 in inference mode.</summary>
+    private Tensor Compute(Tensor x)
+    {
+        var type = training ? ComputeType : ScalarType.Float32;
+        return x.dtype == type ? x : x.to(type);
     }
 
     /// <summary>
@@ -115,7 +132,7 @@ public sealed class DcganDiscriminator : Module<Tensor, Tensor>
             // The mask in the activations' channels-last memory order: NHWC, viewed as [N, C, H, W].
             using var nhwc = empty(x.shape[0], x.shape[2], x.shape[3], x.shape[1]);
             PhiloxDropout.Fill(nhwc, key, stream, DropoutRate, get_num_threads());
-            return x.mul(nhwc.permute(0, 3, 1, 2));
+            return x.mul(Compute(nhwc).permute(0, 3, 1, 2));
         }
 
         // On a GPU libtorch's generator is fast: uniform + compare (bernoulli_ is slower).

@@ -31,7 +31,7 @@ public static class SingleChannelConvolutions
         return pixels.view(n, outHeight, outWidth, channels).permute(0, 3, 1, 2);
     }
 
-    /// <summary>conv_transpose2d to one output channel: input [N, C, H, W], weight [C, 1, k, k], no bias.</summary>
+    /// <summary>conv_transpose2d to one output channel: input [N, C, H, W], weight [C, 1, k, k], no bias; the k*k overlapping contributions are summed in float32.</summary>
     public static Tensor ConvTranspose2d(Tensor input, Tensor weight, long stride, long padding, long outputPadding)
     {
         var (n, channels, height, width) = (input.shape[0], input.shape[1], input.shape[2], input.shape[3]);
@@ -45,7 +45,8 @@ public static class SingleChannelConvolutions
         var outWidth = ((width - 1) * stride) - (2 * padding) + kernel + outputPadding;
         var pixels = input.permute(0, 2, 3, 1).reshape(n * height * width, channels); // a view of channels-last input
         var contributions = pixels.mm(weight.view(channels, kernel * kernel))       // each input pixel's k*k outputs
-            .view(n, height * width, kernel * kernel).transpose(1, 2);              // [N, k*k, H*W]
+            .view(n, height * width, kernel * kernel).transpose(1, 2)               // [N, k*k, H*W]
+            .to(ScalarType.Float32);
         return functional.fold(contributions, (outHeight, outWidth), (kernel, kernel), padding: (padding, padding), stride: (stride, stride));
     }
 }

@@ -23,11 +23,12 @@ public sealed class DcganTrainer : IDisposable
     {
         Spec = spec;
         Device = device;
+        ComputeType = ComputePrecision.Resolve(spec.Precision, device);
         Random = new torch.Generator(RunSeeds.Derive(spec.Seed, RunSeeds.Training), device);
         using (var init = new torch.Generator(RunSeeds.Derive(spec.Seed, RunSeeds.Initialization)))
         {
-            Generator = new DcganGenerator(spec.NoiseDim, init) { Sampling = spec.Sampling };
-            Discriminator = new DcganDiscriminator(init, Random, spec.DiscriminatorNorm == DiscriminatorNorm.Spectral);
+            Generator = new DcganGenerator(spec.NoiseDim, init) { Sampling = spec.Sampling, ComputeType = ComputeType };
+            Discriminator = new DcganDiscriminator(init, Random, spec.DiscriminatorNorm == DiscriminatorNorm.Spectral) { ComputeType = ComputeType };
         }
 
         Generator.to(device);
@@ -45,6 +46,9 @@ public sealed class DcganTrainer : IDisposable
 
     public RunSpec Spec { get; }
     public Device Device { get; }
+
+    /// <summary>The number format of the products: the spec's precision, with Auto resolved for this device. Weights, optimizer state and checkpoints are float32 whatever it is.</summary>
+    public ScalarType ComputeType { get; }
     public DcganGenerator Generator { get; }
     public DcganDiscriminator Discriminator { get; }
     public Adam GeneratorOptimizer { get; }

@@ -122,6 +122,7 @@ public sealed class TrainingRunner(RunRepository runs, ITrainingObserver observe
             Error = null,
             Device = device.type.ToString(),
             Threads = threads,
+            Precision = ComputePrecision.Name(trainer.ComputeType),
             CodeVersion = CodeVersion.Current,
             QualityMetricsOff = qualityOff,
             HealthFlags = [.. m.HealthFlags.Where(f => f.Epoch <= startEpoch)],

@@ -22,6 +22,9 @@ public sealed record RunManifest
     public string? Device { get; init; }
     public int? Threads { get; init; }
 
+    /// <summary>The precision the last attempt trained in (fp32 or bf16): <see cref="RunSpec.Precision"/> with Auto resolved on the worker.</summary>
+    public string? Precision { get; init; }
+
     /// <summary>Wall-clock seconds spent on quality evaluation, apart from <see cref="TrainingSeconds"/>.</summary>
     public double EvaluationSeconds { get; init; }
 

@@ -42,6 +42,19 @@ public enum SamplingMode
     Batch,
 }
 
+/// <summary>The number format of a run's convolutions and matrix products.</summary>
+public enum Precision
+{
+    /// <summary>float32 throughout (the tutorial).</summary>
+    Fp32,
+
+    /// <summary>Convolutions and matrix products in bfloat16; weights, BatchNorm statistics, losses and Adam's state stay float32.</summary>
+    Bf16,
+
+    /// <summary>Bf16 where the hardware computes it natively (CPUs with AMX-BF16 or AVX512-BF16, CUDA GPUs with bf16), else Fp32.</summary>
+    Auto,
+}
+
 /// <summary>What a run trains: the TF DCGAN tutorial's recipe by default (docs/model.md).</summary>
 public sealed record RunSpec
 {
@@ -91,6 +104,9 @@ public sealed record RunSpec
     public double GeneratorEma { get; init; }
 
     public SamplingMode Sampling { get; init; } = SamplingMode.Running;
+
+    /// <summary>The number format of convolutions and matrix products; checkpoints are float32 whatever it is, so a run can resume in another.</summary>
+    public Precision Precision { get; init; } = Precision.Fp32;
 
     /// <summary>Keep a numbered checkpoint every N epochs (the tutorial: 15); the last epoch always gets one.</summary>
     public int CheckpointEvery { get; init; } = 15;
@@ -256,6 +272,11 @@ public sealed record RunSpec
         if (!Enum.IsDefined(Sampling))
         {
             Add("sampling", "Sampling must be 'Running' or 'Batch'.");
+        }
+
+        if (!Enum.IsDefined(Precision))
+        {
+            Add("precision", "Precision must be 'Fp32', 'Bf16' or 'Auto'.");
         }
 
         return errors.ToDictionary(e => e.Key, e => e.Value.ToArray());

@@ -35,6 +35,7 @@ public sealed class RunSpecSchemaTests
         DiscriminatorNorm = DiscriminatorNorm.Spectral,
         GeneratorEma = 0.999,
         Sampling = SamplingMode.Batch,
+        Precision = Precision.Bf16,
     };
 
     [Fact]
@@ -123,6 +124,7 @@ public sealed class RunSpecSchemaTests
             DiscriminatorNorm = (DiscriminatorNorm)5,
             GeneratorEma = 1,
             Sampling = (SamplingMode)5,
+            Precision = (Precision)5,
         };
 
         Assert.Equal(RunSpecSchema.Fields.Select(field => field.Name).Order(StringComparer.Ordinal), wrong.Validate().Keys.Order(StringComparer.Ordinal));
@@ -174,6 +176,7 @@ public sealed class RunSpecSchemaTests
         RunSpecField<GanLoss> loss => loss.With(into, loss.Get(from)),
         RunSpecField<DiscriminatorNorm> norm => norm.With(into, norm.Get(from)),
         RunSpecField<SamplingMode> sampling => sampling.With(into, sampling.Get(from)),
+        RunSpecField<Precision> precision => precision.With(into, precision.Get(from)),
         RunSpecField<RunParent?> parent => parent.With(into, parent.Get(from)),
         _ => throw new InvalidOperationException($"No copy for {field.Name}."),
     };
