@@ -117,6 +117,22 @@ public sealed class CliTests(MnistStoreFixture fixture) : IClassFixture<MnistSto
     }
 
     [Fact]
+    public async Task A_fp32_run_forks_into_bf16_and_each_records_its_precision()
+    {
+        var store = fixture.Store.Root;
+        var (code, error) = await RunAsync(["train", "--store", store, "--epochs", "1", "--train-subset", "128", "--batch-size", "64", "--seed", "4", "--name", "fp32-parent", "--eval-every", "0"]);
+        Assert.True(code == 0, error);
+        var parent = await FindRunAsync("fp32-parent");
+        Assert.Equal((RunStatus.Succeeded, Precision.Fp32, "fp32"), (parent.Status, parent.Spec.Precision, parent.Precision));
+
+        (code, error) = await RunAsync(["train", "--store", store, "--epochs", "2", "--train-subset", "128", "--batch-size", "64", "--seed", "4", "--name", "bf16-fork",
+            "--eval-every", "0", "--precision", "bf16", "--parent", $"{parent.RunId}:1"]);
+        Assert.True(code == 0, error);
+        var fork = await FindRunAsync("bf16-fork");
+        Assert.Equal((RunStatus.Succeeded, Precision.Bf16, "bf16", 2), (fork.Status, fork.Spec.Precision, fork.Precision, fork.Progress.Epoch));
+    }
+
+    [Fact]
     public async Task Bench_prints_and_writes_its_figures()
     {
         var json = Path.Combine(fixture.Root, "bench.json");
@@ -129,6 +145,12 @@ public sealed class CliTests(MnistStoreFixture fixture) : IClassFixture<MnistSto
         Assert.True(result.GetProperty("fractionOfBound").GetDouble() is > 0 and < 1.5);
         Assert.True(report.RootElement.GetProperty("peakGflops").GetDouble() > 0);
         Assert.True(report.RootElement.GetProperty("peakRssBytes").GetInt64() > 0);
+        Assert.Equal("fp32", result.GetProperty("precision").GetString());
+        Assert.Equal("steps", result.GetProperty("window").GetString());
+        var oneDnn = report.RootElement.GetProperty("oneDnn"); // from the probe process run with ONEDNN_VERBOSE=1
+        Assert.True(oneDnn.GetProperty("error").ValueKind == System.Text.Json.JsonValueKind.Null, oneDnn.GetRawText());
+        Assert.False(string.IsNullOrEmpty(oneDnn.GetProperty("isa").GetString()));
+        Assert.Contains("convolution", oneDnn.GetProperty("kernels").GetProperty("fp32")[0].GetString(), StringComparison.Ordinal);
     }
 
     [Theory]
