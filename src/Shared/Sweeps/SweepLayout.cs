@@ -5,9 +5,6 @@ public static class SweepLayout
 {
     public const string SweepsPrefix = "sweeps/";
 
-    /// <summary>The lease the one active sweep coordinator holds, so that two web apps do not both drive the sweeps.</summary>
-    public const string CoordinatorLease = SweepsPrefix + "coordinator.lease";
-
     public static string Manifest(Guid sweepId) => $"{SweepsPrefix}{sweepId:D}/manifest.json";
 
     /// <summary>The sweep whose manifest this path is, or null for any other path.</summary>

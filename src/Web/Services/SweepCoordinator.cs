@@ -1,4 +1,3 @@
-using DigitGan.Shared.Artifacts;
 using DigitGan.Shared.Runs;
 using DigitGan.Shared.Sweeps;
 using DigitGan.Web.Security;
@@ -9,8 +8,8 @@ namespace DigitGan.Web.Services;
 /// <summary>
 /// Drives every active sweep from the store's state, in the web app: submits its runs, reads their metrics at the
 /// rungs, stops the runs that fall below a rung's cut, finishes stop requests and marks the sweep finished. One web
-/// app at a time holds its lease (sweeps/coordinator.lease); a lease left by a killed app lapses (at once on the file
-/// store, within a minute on blob storage) and the next app takes over. Each pass is idempotent: a trial's run id is
+/// app at a time holds its lease (<see cref="SweepCoordinatorLease"/>, renewed at every pass); the lease of a killed
+/// app lapses after DigitGan:Sweeps:LeaseSeconds and another app (or the restarted one) takes over. Each pass is idempotent: a trial's run id is
 /// fixed in the sweep manifest before its submit (a retried submit finds the run instead of making another), and
 /// every decision is written to the manifest before its cancel is sent, so a pass cut short by a crash is simply
 /// done again. Submits and cancels go through <see cref="RunService"/> as the operator who created the sweep.
@@ -21,10 +20,14 @@ public sealed class SweepCoordinator(SweepRepository sweeps, RunService runs, Sw
     /// <summary>The error of a run that successive halving stopped at a rung.</summary>
     public static string StoppedAt(int epoch) => $"stopped by sweep at epoch {epoch}";
 
+    /// <summary>This process, as the coordinator lease names its holder.</summary>
+    private readonly string _holder = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var interval = TimeSpan.FromSeconds(Math.Max(0.2, options.Value.Sweeps.PollSeconds));
-        IArtifactLease? lease = null;
+        var leaseFor = TimeSpan.FromSeconds(Math.Max(options.Value.Sweeps.LeaseSeconds, 3 * options.Value.Sweeps.PollSeconds));
+        var held = false;
         try
         {
             using var timer = new PeriodicTimer(interval);
@@ -32,21 +35,17 @@ public sealed class SweepCoordinator(SweepRepository sweeps, RunService runs, Sw
             {
                 try
                 {
-                    if (lease is not null && lease.Lost.IsCancellationRequested)
+                    var holds = await SweepCoordinatorLease.TryHoldAsync(sweeps.Store, _holder, leaseFor, DateTimeOffset.UtcNow, stoppingToken).ConfigureAwait(false);
+                    if (holds != held)
                     {
-                        logger.LogWarning("The sweep coordinator lost its lease; it takes it again when it can.");
-                        await lease.DisposeAsync().ConfigureAwait(false);
-                        lease = null;
+                        logger.LogInformation(holds ? "This app now drives the sweeps ({Holder})." : "Another app drives the sweeps now ({Holder} stands by).", _holder);
+                        held = holds;
                     }
 
-                    lease ??= await sweeps.Store.TryAcquireLeaseAsync(SweepLayout.CoordinatorLease, stoppingToken).ConfigureAwait(false);
-                    if (lease is null)
+                    if (holds)
                     {
-                        continue; // another web app drives the sweeps
+                        await PassAsync(stoppingToken).ConfigureAwait(false);
                     }
-
-                    using var pass = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, lease.Lost);
-                    await PassAsync(pass.Token).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
                 {
@@ -59,9 +58,17 @@ public sealed class SweepCoordinator(SweepRepository sweeps, RunService runs, Sw
         }
         finally
         {
-            if (lease is not null)
+            if (held)
             {
-                await lease.DisposeAsync().ConfigureAwait(false);
+                using var release = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                try
+                {
+                    await SweepCoordinatorLease.ReleaseAsync(sweeps.Store, _holder, release.Token).ConfigureAwait(false);
+                }
+                catch (Exception ex)
+                {
+                    logger.LogDebug("The sweep coordinator lease was not released ({Error}); it lapses by itself.", ex.Message);
+                }
             }
         }
     }
