@@ -19,6 +19,7 @@ public partial class SweepPage
     private SweepManifest? _sweep;
     private Dictionary<Guid, RunSummary> _runs = [];
     private readonly Dictionary<Guid, RunHistory> _histories = [];
+    private readonly HashSet<Guid> _final = [];
     private List<string> _fields = [];
     private string _rowAxis = "";
     private string? _columnAxis;
@@ -73,10 +74,14 @@ public partial class SweepPage
         _runs = (await Runs.ListAllAsync(tag: sweep.Tag, cancellationToken: cancellationToken)).ToDictionary(r => r.RunId);
         foreach (var trial in sweep.Trials)
         {
-            // A finished run's history no longer changes: read once. A live one is read again at each refresh.
-            if (_runs.TryGetValue(trial.RunId, out var run) && (!_histories.ContainsKey(trial.RunId) || !IsFinished(run.Status)))
+            // A live run's history is read at each refresh; a finished one's once more after it ended, then no more.
+            if (_runs.TryGetValue(trial.RunId, out var run) && !_final.Contains(trial.RunId))
             {
                 _histories[trial.RunId] = await Runs.GetHistoryAsync(trial.RunId, cancellationToken);
+                if (IsFinished(run.Status))
+                {
+                    _final.Add(trial.RunId);
+                }
             }
         }
 
