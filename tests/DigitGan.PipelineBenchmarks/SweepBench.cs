@@ -100,6 +100,14 @@ public static class SweepBench
                     stoppedBySweep = sweep.Trials.Count(t => t.State == SweepTrialState.Stopped),
                     succeeded = runs.Count(r => r!.Status == RunStatus.Succeeded),
                     bestFinalFid = double.IsNaN(best) ? (double?)null : Math.Round(best, 2),
+                    trials = sweep.Trials.Select(t => new
+                    {
+                        t.Spec.Name,
+                        values = string.Join(", ", t.Values.Select(v => $"{v.Key} {v.Value}")),
+                        epochs = runs[t.Index]!.Progress.Epoch,
+                        status = runs[t.Index]!.Status.ToString(),
+                        rungs = t.Rungs.Select(r => $"epoch {r.Epoch}: {(r.Continued ? "on" : "stopped")} ({r.Reason})").ToArray(),
+                    }).ToArray(),
                 };
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"[{label}] wall {result.wallSeconds:F1} s, busy {result.busySeconds:F1} s, utilisation {result.utilisation:P1}, {epochsTrained} epochs trained, {result.stoppedBySweep} stopped, best final FID {result.bestFinalFid}"));

@@ -84,8 +84,7 @@ public static class AshaScheduler
 
         var others = sweep.Trials.Where(t => t.Index != index).ToList();
         var atRung = others.SelectMany(t => t.Rungs.Where(r => r.Epoch == rung)).ToList();
-        var eligible = 1 + others.Count(t => !(t.StoppedAtEpoch is { } stopped && stopped < rung)
-            && !(t.State is SweepTrialState.Ended or SweepTrialState.Skipped && t.Epoch < rung && !t.Rungs.Any(r => r.Epoch == rung)));
+        var eligible = Eligible(sweep, asha, rung);
         var decision = AshaScheduler.Decide(asha, value, [.. atRung.Where(r => r.Value is not null).Select(r => r.Value!.Value)], eligible,
             atRung.Count(r => r.Continued && r.Value is not null), atRung.Count(r => !r.Continued));
         var result = new SweepRungResult { Epoch = rung, Value = value, Continued = decision.Continue, Reason = decision.Reason, DecidedAt = DateTimeOffset.UtcNow };
@@ -96,5 +95,23 @@ public static class AshaScheduler
             StoppedAtEpoch = decision.Continue ? trial.StoppedAtEpoch : rung,
         };
         return sweep with { Trials = [.. sweep.Trials.Select(t => t.Index == index ? decided : t)] };
+    }
+
+    /// <summary>
+    /// How many of the sweep's runs can reach <paramref name="rung"/>: those not stopped at an earlier rung and not
+    /// ended before it, and at most the quota the rung before lets through (its runs not all decided yet, the later
+    /// rung must not count them all).
+    /// </summary>
+    public static int Eligible(SweepManifest sweep, AshaSettings asha, int rung)
+    {
+        var eligible = int.MaxValue;
+        foreach (var r in DecisionRungs(asha, sweep.Spec.Base.Epochs).Where(r => r <= rung))
+        {
+            var reachable = sweep.Trials.Count(t => !(t.StoppedAtEpoch is { } stopped && stopped < r)
+                && !(t.State is SweepTrialState.Ended or SweepTrialState.Skipped && t.Epoch < r && !t.Rungs.Any(x => x.Epoch == r)));
+            eligible = eligible == int.MaxValue ? reachable : Math.Min(reachable, Quota(asha, eligible));
+        }
+
+        return Math.Max(1, eligible == int.MaxValue ? sweep.Trials.Count : eligible);
     }
 }

@@ -45,8 +45,8 @@ public sealed class SweepRepository(IArtifactStore store, TimeProvider? clock = 
         }
     }
 
-    /// <summary>Every sweep, newest first (damaged ones as such).</summary>
-    public async Task<IReadOnlyList<SweepManifest>> ListAsync(CancellationToken cancellationToken = default)
+    /// <summary>The ids of every sweep in the store (one listing, no manifest read).</summary>
+    public async Task<IReadOnlyList<Guid>> ListIdsAsync(CancellationToken cancellationToken = default)
     {
         var ids = new List<Guid>();
         await foreach (var info in store.ListAsync(SweepLayout.SweepsPrefix, cancellationToken).ConfigureAwait(false))
@@ -57,6 +57,13 @@ public sealed class SweepRepository(IArtifactStore store, TimeProvider? clock = 
             }
         }
 
+        return ids;
+    }
+
+    /// <summary>Every sweep, newest first (damaged ones as such).</summary>
+    public async Task<IReadOnlyList<SweepManifest>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        var ids = await ListIdsAsync(cancellationToken).ConfigureAwait(false);
         var sweeps = await Task.WhenAll(ids.Select(id => GetAsync(id, cancellationToken))).ConfigureAwait(false);
         return [.. sweeps.OfType<SweepManifest>().OrderByDescending(s => s.SweepId.ToString("N")[..12], StringComparer.Ordinal).ThenByDescending(s => s.SweepId)];
     }

@@ -73,34 +73,43 @@ public sealed class SweepCoordinator(SweepRepository sweeps, RunService runs, Sw
         }
     }
 
+    /// <summary>Sweeps seen finished (or damaged): they never change again, so later passes do not read them.</summary>
+    private readonly HashSet<Guid> _done = [];
+
     /// <summary>One pass over every sweep that has not finished; one that fails is logged and the others still go on.</summary>
     public async Task PassAsync(CancellationToken cancellationToken)
     {
-        foreach (var sweep in await sweeps.ListAsync(cancellationToken).ConfigureAwait(false))
+        foreach (var sweepId in await sweeps.ListIdsAsync(cancellationToken).ConfigureAwait(false))
         {
-            if (sweep.IsFinished)
+            if (_done.Contains(sweepId))
             {
                 continue;
             }
 
             try
             {
-                await DriveAsync(sweep.SweepId, cancellationToken).ConfigureAwait(false);
+                if (await DriveAsync(sweepId, cancellationToken).ConfigureAwait(false))
+                {
+                    _done.Add(sweepId);
+                }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                logger.LogWarning("Sweep {SweepId}: pass failed ({Error}); trying again next pass.", sweep.SweepId, ex.Message);
+                logger.LogWarning("Sweep {SweepId}: pass failed ({Error}); trying again next pass.", sweepId, ex.Message);
             }
         }
     }
 
-    /// <summary>Moves one sweep on as far as the store's state allows: idempotent, so it may run any number of times.</summary>
-    public async Task DriveAsync(Guid sweepId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Moves one sweep on as far as the store's state allows: idempotent, so it may run any number of times. True when
+    /// the sweep has ended (finished, stopped or damaged) and needs no more passes.
+    /// </summary>
+    public async Task<bool> DriveAsync(Guid sweepId, CancellationToken cancellationToken)
     {
         var sweep = await sweeps.GetAsync(sweepId, cancellationToken).ConfigureAwait(false);
         if (sweep is null || sweep.IsFinished)
         {
-            return;
+            return sweep is not null;
         }
 
         var actor = RunAccess.ForSweep(sweep.CreatedBy);
@@ -123,7 +132,10 @@ public sealed class SweepCoordinator(SweepRepository sweeps, RunService runs, Sw
                 FinishedAt = DateTimeOffset.UtcNow,
             }, cancellationToken).ConfigureAwait(false);
             logger.LogInformation("Sweep {SweepId} is {Status}.", sweepId, ended?.Status);
+            return ended?.IsFinished == true;
         }
+
+        return false;
     }
 
     private async Task<SweepManifest> SubmitPendingAsync(SweepManifest sweep, System.Security.Claims.ClaimsPrincipal actor, CancellationToken cancellationToken)
@@ -182,9 +194,19 @@ public sealed class SweepCoordinator(SweepRepository sweeps, RunService runs, Sw
                     continue;
                 }
 
-                // The rung's evaluation is in the history once the run is past the rung epoch, or has it already.
-                history ??= await runs.GetHistoryAsync(trial.RunId, cancellationToken).ConfigureAwait(false);
-                var evaluation = history.EvaluationAt(rung);
+                // The worker appends the rung's evaluation to metrics.jsonl before the manifest shows the epoch done.
+                if (run.Progress.Epoch < rung && !run.IsFinished && (run.LatestEvaluation?.Epoch ?? 0) < rung)
+                {
+                    break;
+                }
+
+                var evaluation = run.LatestEvaluation is { } latestEvaluation && latestEvaluation.Epoch == rung ? latestEvaluation : null;
+                if (evaluation is null)
+                {
+                    history ??= await runs.GetHistoryAsync(trial.RunId, cancellationToken).ConfigureAwait(false);
+                    evaluation = history.EvaluationAt(rung);
+                }
+
                 var reached = evaluation is not null || run.Progress.Epoch > rung || (run.IsFinished && run.Progress.Epoch >= rung);
                 if (!reached)
                 {

@@ -95,6 +95,58 @@ public sealed class AshaSchedulerTests
         Assert.Equal(2, sweep.Trials[0].StoppedAtEpoch);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Sixteen_runs_with_eta_2_keep_8_past_rung_1_and_4_past_rung_2_in_any_order(int seed)
+    {
+        var random = new Random(seed);
+        var sweep = Sweep(16);
+        foreach (var index in Enumerable.Range(0, 16).OrderBy(_ => random.Next()))
+        {
+            sweep = AshaScheduler.DecideTrial(sweep, index, 1, random.NextDouble() * 100);
+        }
+
+        foreach (var index in Enumerable.Range(0, 16).Where(i => sweep.Trials[i].State == SweepTrialState.Submitted).OrderBy(_ => random.Next()))
+        {
+            sweep = AshaScheduler.DecideTrial(sweep, index, 2, random.NextDouble() * 100);
+        }
+
+        Assert.Equal(8, sweep.Trials.Count(t => t.StoppedAtEpoch == 1));
+        Assert.Equal(4, sweep.Trials.Count(t => t.StoppedAtEpoch == 2));
+        Assert.Equal(4, sweep.Trials.Count(t => t.State == SweepTrialState.Submitted));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    public void Runs_that_reach_rung_2_before_the_others_reach_rung_1_still_leave_4_of_16_past_rung_2(int seed)
+    {
+        // Two workers: the first runs reach rung 2 while most are still queued; a later rung counts only the
+        // runs the rung before can let through (8 of 16), not all the runs not stopped yet.
+        var random = new Random(seed);
+        var sweep = Sweep(16);
+        for (var pair = 0; pair < 16; pair += 2)
+        {
+            // Two workers: a pair of runs reaches rung 1, then the ones that went on reach rung 2, before the next pair starts.
+            foreach (var index in new[] { pair, pair + 1 })
+            {
+                sweep = AshaScheduler.DecideTrial(sweep, index, 1, random.NextDouble() * 100);
+            }
+
+            foreach (var index in new[] { pair, pair + 1 }.Where(i => sweep.Trials[i].State == SweepTrialState.Submitted))
+            {
+                sweep = AshaScheduler.DecideTrial(sweep, index, 2, random.NextDouble() * 100);
+            }
+        }
+
+        Assert.Equal(8, sweep.Trials.Count(t => t.StoppedAtEpoch == 1));
+        Assert.Equal(4, sweep.Trials.Count(t => t.StoppedAtEpoch == 2));
+    }
+
     [Fact]
     public void A_sweep_without_asha_decides_nothing()
     {
