@@ -177,6 +177,17 @@ public sealed class SweepsTests(ManualSweepsWebAppFactory factory) : IClassFixtu
     }
 
     [Fact]
+    public async Task A_sweep_spec_over_the_size_limit_is_a_413_read_no_further()
+    {
+        using var client = factory.CreateAuthorizedClient();
+        var notes = new string('x', 200 * 1024);
+        using var response = await client.PostAsJsonAsync("/api/sweeps", new { name = "big", @base = new { epochs = 2, notes }, axes = new[] { new { field = "seed", values = new[] { 1 } } } }, Ct);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Contains("128 KB", await response.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Creating_a_sweep_needs_an_operator()
     {
         using var client = factory.CreateClient();

@@ -28,6 +28,21 @@ public static class SweepLayout
         return new Guid(bytes, bigEndian: true);
     }
 
+    /// <summary>
+    /// The order in which the coordinator submits a sweep's trials: a shuffle fixed by the sweep's id and seed, so the
+    /// runs reach the rungs in an order unrelated to the grid's (successive halving decides as runs arrive, and a grid
+    /// in order would send all the runs of one axis value first).
+    /// </summary>
+    public static IReadOnlyList<int> SubmitOrder(SweepManifest sweep)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        sweep.SweepId.TryWriteBytes(bytes, bigEndian: true, out _);
+        var random = new Random(BitConverter.ToInt32(bytes[8..12]) ^ unchecked((int)sweep.Spec.Seed));
+        var order = Enumerable.Range(0, sweep.Trials.Count).ToArray();
+        random.Shuffle(order);
+        return order;
+    }
+
     /// <summary>The tag every run of the sweep carries, so the runs list filters a sweep's runs (tag:sweep-...).</summary>
     public static string Tag(Guid sweepId) => $"sweep-{sweepId:N}";
 }

@@ -30,9 +30,8 @@ public static class SweepsApi
         IOptions<DigitGanOptions> options, CancellationToken cancellationToken)
     {
         var maxBytes = options.Value.Limits.MaxSpecBytes;
-        using var buffer = new MemoryStream();
-        await request.Body.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
-        if (buffer.Length > maxBytes)
+        var body = await RunsApi.ReadCappedAsync(request, maxBytes, cancellationToken).ConfigureAwait(false);
+        if (body is null)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "The sweep spec is too large",
                 detail: string.Create(CultureInfo.InvariantCulture, $"A sweep spec is at most {maxBytes / 1024:N0} KB of JSON."));
@@ -41,7 +40,7 @@ public static class SweepsApi
         SweepSpec? spec;
         try
         {
-            spec = JsonSerializer.Deserialize<SweepSpec>(buffer.ToArray(), ArtifactJson.Options);
+            spec = JsonSerializer.Deserialize<SweepSpec>(body, ArtifactJson.Options);
         }
         catch (JsonException ex)
         {

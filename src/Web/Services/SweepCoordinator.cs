@@ -140,7 +140,7 @@ public sealed class SweepCoordinator(SweepRepository sweeps, RunService runs, Sw
 
     private async Task<SweepManifest> SubmitPendingAsync(SweepManifest sweep, System.Security.Claims.ClaimsPrincipal actor, CancellationToken cancellationToken)
     {
-        foreach (var trial in sweep.Trials.Where(t => t.State == SweepTrialState.Pending))
+        foreach (var trial in SweepLayout.SubmitOrder(sweep).Select(i => sweep.Trials[i]).Where(t => t.State == SweepTrialState.Pending).ToList())
         {
             try
             {
