@@ -53,12 +53,12 @@ public static class AshaScheduler
         var quota = Quota(settings, Math.Max(eligible, continued + stopped + 1));
         if (continued >= quota)
         {
-            return new AshaDecision(false, $"the {quota} place(s) past this rung of {eligible} run(s) are taken");
+            return new AshaDecision(false, string.Create(CultureInfo.InvariantCulture, $"{settings.Metric} {own:G4}: the {quota} place(s) past this rung of {eligible} run(s) are taken"));
         }
 
         if (stopped >= Math.Max(eligible, continued + stopped + 1) - quota)
         {
-            return new AshaDecision(true, $"the other runs at this rung were stopped; {quota} of {eligible} go on");
+            return new AshaDecision(true, string.Create(CultureInfo.InvariantCulture, $"{settings.Metric} {own:G4}: the other runs at this rung were stopped; {quota} of {eligible} go on"));
         }
 
         var better = earlier.Count(other => settings.LowerIsBetter ? other <= own : other >= own);
