@@ -3,6 +3,7 @@ using DigitGan.Shared.Artifacts;
 using DigitGan.Shared.Hosting;
 using DigitGan.Shared.Queue;
 using DigitGan.Shared.Runs;
+using DigitGan.Shared.Sweeps;
 using DigitGan.Web.Apis;
 using DigitGan.Web.Components;
 using DigitGan.Web.Hosting;
@@ -32,9 +33,17 @@ public static class DigitGanExtensions
         services.AddSingleton(provider => new RunRepository(store, logger: provider.GetRequiredService<ILogger<RunRepository>>()));
         services.AddSingleton(ApiKey.Load(options.ApiKey, dataFolder));
         services.AddSingleton<RunService>();
+        services.AddSingleton(new SweepRepository(store));
+        services.AddSingleton<SweepService>();
         services.Configure<AuthOptions>(builder.Configuration.GetSection(AuthSection));
         services.AddDigitGanAuth(builder.Configuration.GetSection(AuthSection).Get<AuthOptions>() ?? new AuthOptions(), store);
         services.AddHostedService<StartupService>();
+        if (options.Sweeps.CoordinatorEnabled)
+        {
+            services.AddSingleton<SweepCoordinator>();
+            services.AddHostedService(provider => provider.GetRequiredService<SweepCoordinator>());
+        }
+
         services.AddDigitGanHealth();
         builder.AddDigitGanTelemetry();
 
@@ -79,6 +88,7 @@ public static class DigitGanExtensions
         app.MapDigitGanHealth();
         app.MapScalarApiReference("/api/reference", scalar => scalar.WithTitle("DigitGan API")).RequireAuthorization(DigitGanRoles.ViewerPolicy);
         app.MapRunsApi();
+        app.MapSweepsApi();
         app.MapAuthEndpoints();
 
         // The dashboard sits behind the same sign-in; only operators may requeue or delete jobs there.

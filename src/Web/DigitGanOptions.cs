@@ -21,6 +21,9 @@ public sealed class DigitGanOptions
     /// <summary>Queued-runs cap, submit rate limit and request body sizes.</summary>
     public LimitsOptions Limits { get; set; } = new();
 
+    /// <summary>How often the sweep coordinator looks at the active sweeps (docs/sweeps.md).</summary>
+    public SweepOptions Sweeps { get; set; } = new();
+
     /// <summary>The key write endpoints require in X-Api-Key; when empty, one is generated and kept in the data folder.</summary>
     public string? ApiKey { get; set; }
 

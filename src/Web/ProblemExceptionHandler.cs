@@ -1,4 +1,5 @@
 using DigitGan.Shared.Runs;
+using DigitGan.Shared.Sweeps;
 using DigitGan.Web.Security;
 using DigitGan.Web.Services;
 using Microsoft.AspNetCore.Diagnostics;
@@ -17,6 +18,7 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
         ProblemDetails problem = exception switch
         {
             RunSpecException spec => new ValidationProblemDetails(spec.Errors.ToDictionary(e => e.Key, e => e.Value)) { Status = 400, Title = "The run spec is invalid" },
+            SweepSpecException sweep => new ValidationProblemDetails(sweep.Errors.ToDictionary(e => e.Key, e => e.Value)) { Status = 400, Title = "The sweep spec is invalid" },
             RunAccessDeniedException denied => new ProblemDetails { Status = denied.StatusCode, Title = denied.StatusCode == 401 ? "Not signed in" : "Operator role required", Detail = denied.Message },
             RunNotFoundException notFound => new ProblemDetails { Status = 404, Title = "Not found", Detail = $"Run {notFound.RunId} does not exist." },
             RunQueueFullException full => new ProblemDetails { Status = 429, Title = "Too many queued runs", Detail = full.Message },

@@ -10,10 +10,15 @@ using DigitGan.Testing;
 //   1. GET /api/runs latency (p50 / p95 / max of 200 calls, a page of 50) with 1,000 runs, on the file store and on Azurite;
 //   2. pickup latency with long polling: submit -> a worker's job starts (median of 10), PostgreSQL queue.
 // Prints the figures and writes them to bench-pipeline.json (or the path given as the first argument).
-// `soak [--runs N] [--out FILE]` runs the soak benchmark instead (Soak.cs).
+// `soak [--runs N] [--out FILE]` runs the soak benchmark instead (Soak.cs); `sweeps [--out FILE]` the sweep benchmark (SweepBench.cs).
 if (args is ["soak", .. var soakArgs])
 {
     return await Soak.RunAsync(soakArgs);
+}
+
+if (args is ["sweeps", .. var sweepArgs])
+{
+    return await SweepBench.RunAsync(sweepArgs);
 }
 
 var output = Path.GetFullPath(args.FirstOrDefault() ?? "bench-pipeline.json");

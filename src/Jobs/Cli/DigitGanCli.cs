@@ -28,6 +28,7 @@ public static class DigitGanCli
         CalibrateMetricsCommand.Create(),
         WorkerCommand.Create(),
         SubmitCommand.Create(),
+        SweepCommand.Create(),
         RunsCommand.Create(),
         ExportCommand.Create(),
         RunSpecDocsCommand.Create(),

@@ -5,6 +5,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using DigitGan.Shared.Artifacts;
 using DigitGan.Shared.Runs;
+using DigitGan.Shared.Sweeps;
 
 namespace DigitGan.Jobs.Remote;
 
@@ -163,6 +164,31 @@ public sealed class RunsApiClient : IDisposable
         }
 
         return written;
+    }
+
+    /// <summary>POST /api/sweeps with a sweep spec in JSON; a 400 becomes <see cref="SweepSpecException"/> with the fields it names.</summary>
+    public async Task<SweepManifest> CreateSweepAsync(byte[] json, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(() =>
+        {
+            var content = new ByteArrayContent(json);
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+            return http.PostAsync("api/sweeps", content, cancellationToken);
+        }).ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.BadRequest)
+        {
+            throw new SweepSpecException(await ReadErrorsAsync(response, cancellationToken).ConfigureAwait(false));
+        }
+
+        await EnsureSuccessAsync(response, "creating the sweep").ConfigureAwait(false);
+        return (await response.Content.ReadFromJsonAsync<SweepManifest>(ArtifactJson.Options, cancellationToken).ConfigureAwait(false))!;
+    }
+
+    public async Task<SweepManifest> GetSweepAsync(Guid sweepId, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(() => http.GetAsync($"api/sweeps/{sweepId}", cancellationToken)).ConfigureAwait(false);
+        await EnsureSuccessAsync(response, "reading the sweep").ConfigureAwait(false);
+        return (await response.Content.ReadFromJsonAsync<SweepManifest>(ArtifactJson.Options, cancellationToken).ConfigureAwait(false))!;
     }
 
     private static void ThrowIfNotFound(HttpResponseMessage response, Guid runId)

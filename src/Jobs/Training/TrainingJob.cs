@@ -101,7 +101,7 @@ public sealed class TrainingJob(IArtifactStore store, ILogger<TrainingJob> logge
     {
         Status = RunStatus.Cancelled,
         FinishedAt = DateTimeOffset.UtcNow,
-        Error = $"Cancelled on request during epoch {m.LatestCheckpointEpoch + 1}; the epoch-{m.LatestCheckpointEpoch} checkpoint is kept.",
+        Error = m.CancelReason ?? $"Cancelled on request during epoch {m.LatestCheckpointEpoch + 1}; the epoch-{m.LatestCheckpointEpoch} checkpoint is kept.",
     };
 
     private async Task WatchForCancelAsync(RunRepository runs, Guid runId, CancellationTokenSource stop, CancellationToken watcherStop)

@@ -64,6 +64,12 @@ public sealed record RunManifest
     /// <summary>Who asked to cancel (or delete) the run.</summary>
     public string? CancelledBy { get; init; }
 
+    /// <summary>Why the run was cancelled, when a sweep stopped it (e.g. "stopped by sweep at epoch 3"); it becomes the run's error.</summary>
+    public string? CancelReason { get; init; }
+
+    /// <summary>The sweep that submitted the run (docs/sweeps.md); null for a run submitted on its own.</summary>
+    public Guid? SweepId { get; init; }
+
     /// <summary>Nothing more happens to the run: it ended, or its manifest is damaged and only a delete remains.</summary>
     public bool IsFinished => Status is RunStatus.Succeeded or RunStatus.Failed or RunStatus.Cancelled or RunStatus.Damaged;
 

@@ -40,7 +40,10 @@ public sealed class RunRepository(IArtifactStore store, TimeProvider? clock = nu
     public RunRepository WithStore(IArtifactStore other) => new(other, _clock, _logger) { IndexFlushInterval = IndexFlushInterval };
 
     /// <summary>Validates the spec and writes a new Queued manifest; throws <see cref="RunSpecException"/> for a bad spec.</summary>
-    public async Task<RunManifest> CreateAsync(RunSpec spec, string? codeVersion = null, CancellationToken cancellationToken = default, string? createdBy = null)
+    /// <param name="runId">The run's id; a new one when null. With an id given, a run that exists already makes this throw <see cref="ArtifactConflictException"/> (a sweep's retried submit).</param>
+    /// <param name="sweepId">The sweep the run belongs to, if any.</param>
+    public async Task<RunManifest> CreateAsync(RunSpec spec, string? codeVersion = null, CancellationToken cancellationToken = default, string? createdBy = null,
+        Guid? runId = null, Guid? sweepId = null)
     {
         var errors = spec.Validate();
         if (errors.Count > 0)
@@ -51,8 +54,9 @@ public sealed class RunRepository(IArtifactStore store, TimeProvider? clock = nu
         var checkpoint = spec.Parent is { } parent ? await FindParentCheckpointAsync(spec, parent, cancellationToken).ConfigureAwait(false) : null;
         var manifest = new RunManifest
         {
-            RunId = Guid.CreateVersion7(_clock.GetUtcNow()),
+            RunId = runId ?? Guid.CreateVersion7(_clock.GetUtcNow()),
             Spec = spec,
+            SweepId = sweepId,
             CreatedAt = _clock.GetUtcNow(),
             CodeVersion = codeVersion,
             CreatedBy = createdBy,

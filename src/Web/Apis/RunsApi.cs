@@ -107,7 +107,7 @@ public static class RunsApi
             detail: string.Create(CultureInfo.InvariantCulture, $"{what} is at most {maxBytes / 1024:N0} KB of JSON; {fix}."));
 
     /// <summary>The request body, or null when it is longer than <paramref name="maxBytes"/> (it is never read further).</summary>
-    private static async Task<byte[]?> ReadCappedAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
+    internal static async Task<byte[]?> ReadCappedAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
     {
         if (request.ContentLength > maxBytes)
         {

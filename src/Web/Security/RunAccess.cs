@@ -12,6 +12,13 @@ public static class RunAccess
     public static ClaimsPrincipal System { get; } = new(new ClaimsIdentity(
         [new Claim(ClaimTypes.Name, DigitGanRoles.SystemUser), new Claim(ClaimTypes.Role, DigitGanRoles.Operator)], "system"));
 
+    /// <summary>
+    /// The sweep coordinator acting for the operator who created the sweep (checked then): the runs it submits and the
+    /// cancels it makes go through <see cref="Services.RunService"/> as that operator's, recorded as "name (sweep)".
+    /// </summary>
+    public static ClaimsPrincipal ForSweep(string? createdBy) => new(new ClaimsIdentity(
+        [new Claim(ClaimTypes.Name, $"{createdBy ?? DigitGanRoles.SystemUser} (sweep)"), new Claim(ClaimTypes.Role, DigitGanRoles.Operator)], "sweep"));
+
     public static string RequireOperator(ClaimsPrincipal user, string action)
     {
         if (user.Identity?.IsAuthenticated != true)

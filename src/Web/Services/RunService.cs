@@ -28,7 +28,9 @@ public sealed class RunService(RunRepository runs, IBackgroundJobClient jobs, Jo
     /// Validates the spec (throws <see cref="RunSpecException"/>), checks the queued-runs cap (throws
     /// <see cref="RunQueueFullException"/>), writes the Queued manifest and enqueues its job.
     /// </summary>
-    public async Task<RunManifest> SubmitAsync(RunSpec spec, ClaimsPrincipal user, CancellationToken cancellationToken = default)
+    /// <param name="runId">A fixed id for the run (a sweep's trial); when a run with it exists already, that run is returned and nothing is enqueued.</param>
+    /// <param name="sweepId">The sweep that submits the run.</param>
+    public async Task<RunManifest> SubmitAsync(RunSpec spec, ClaimsPrincipal user, CancellationToken cancellationToken = default, Guid? runId = null, Guid? sweepId = null)
     {
         var by = RunAccess.RequireOperator(user, "start runs");
         if (spec.Validate() is { Count: > 0 } errors)
@@ -43,7 +45,22 @@ public sealed class RunService(RunRepository runs, IBackgroundJobClient jobs, Jo
             throw new RunQueueFullException(_limits.MaxQueuedRuns, _limits.QueueFullRetryAfterSeconds);
         }
 
-        var manifest = await runs.CreateAsync(spec, CodeVersion.Current, cancellationToken, createdBy: by).ConfigureAwait(false);
+        if (runId is { } fixedId && await runs.GetAsync(fixedId, cancellationToken).ConfigureAwait(false) is { } existing)
+        {
+            return existing;
+        }
+
+        RunManifest manifest;
+        try
+        {
+            manifest = await runs.CreateAsync(spec, CodeVersion.Current, cancellationToken, createdBy: by, runId: runId, sweepId: sweepId).ConfigureAwait(false);
+        }
+        catch (ArtifactConflictException) when (runId is not null)
+        {
+            // Submitted meanwhile (a retry racing the first attempt): that run stands, and its own submit enqueued it.
+            return await runs.GetAsync(runId.Value, cancellationToken).ConfigureAwait(false) ?? throw new RunNotFoundException(runId.Value);
+        }
+
         logger.LogInformation("Run {RunId} ({Name}) submitted by {User}.", manifest.RunId, spec.Name, by);
         return await EnqueueAsync(manifest.RunId, cancellationToken).ConfigureAwait(false);
     }
@@ -75,7 +92,8 @@ public sealed class RunService(RunRepository runs, IBackgroundJobClient jobs, Jo
     /// A queued run is cancelled at once; a running one gets a cancel request that its worker honours at the next
     /// step (within a few seconds) and then marks it Cancelled. A finished run is left as it is.
     /// </summary>
-    public async Task<RunManifest> CancelAsync(Guid runId, ClaimsPrincipal user, CancellationToken cancellationToken = default)
+    /// <param name="reason">Why, when not on a person's request (a sweep's stop): it becomes the run's error.</param>
+    public async Task<RunManifest> CancelAsync(Guid runId, ClaimsPrincipal user, CancellationToken cancellationToken = default, string? reason = null)
     {
         var by = RunAccess.RequireOperator(user, "cancel runs");
         if (await runs.GetAsync(runId, cancellationToken).ConfigureAwait(false) is { Status: RunStatus.Damaged } damaged)
@@ -87,9 +105,10 @@ public sealed class RunService(RunRepository runs, IBackgroundJobClient jobs, Jo
         {
             CancelRequestedAt = m.CancelRequestedAt ?? DateTimeOffset.UtcNow,
             CancelledBy = m.CancelledBy ?? by,
+            CancelReason = m.CancelReason ?? reason,
             Status = m.Status == RunStatus.Queued ? RunStatus.Cancelled : m.Status,
             FinishedAt = m.Status == RunStatus.Queued ? DateTimeOffset.UtcNow : m.FinishedAt,
-            Error = m.Status == RunStatus.Queued ? "Cancelled on request before it started." : m.Error,
+            Error = m.Status == RunStatus.Queued ? m.CancelReason ?? reason ?? "Cancelled on request before it started." : m.Error,
         }, cancellationToken).ConfigureAwait(false);
         if (manifest.Status == RunStatus.Cancelled && manifest.JobId is { } jobId)
         {
