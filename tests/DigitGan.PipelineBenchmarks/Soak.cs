@@ -46,7 +46,7 @@ internal static class Soak
         var results = new Dictionary<string, object>
         {
             ["command"] = string.Join(' ', ["scripts/soak.sh", .. args]),
-            ["machine"] = Machine(),
+            ["machine"] = BenchMachine.Describe(),
             ["at"] = DateTimeOffset.UtcNow,
         };
         var bad = 0;
@@ -432,22 +432,6 @@ internal static class Soak
     }
 
     /// <summary>The CPU model and flags (lscpu), the core count and the OS, for the figures.</summary>
-    private static object Machine()
-    {
-        var lscpu = "";
-        try
-        {
-            using var process = Process.Start(new ProcessStartInfo("lscpu") { RedirectStandardOutput = true })!;
-            lscpu = process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-        }
-
-        string Field(string name) => lscpu.Split('\n').FirstOrDefault(l => l.StartsWith(name + ":", StringComparison.Ordinal))?[(name.Length + 1)..].Trim() ?? "";
-        return new { model = Field("Model name"), flags = Field("Flags"), cores = Environment.ProcessorCount, os = RuntimeInformation.OSDescription };
-    }
 
     private static int Option(string[] args, string name, int fallback) => Value(args, name) is { } value ? int.Parse(value, CultureInfo.InvariantCulture) : fallback;
 

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
-using System.Runtime.InteropServices;
 using System.Text.Json;
 using DigitGan.Shared.Artifacts;
 using DigitGan.Shared.Runs;
@@ -114,7 +113,7 @@ public static class SweepBench
                 results.Add(result);
             }
 
-            var report = new { benchmark = "sweeps", date = DateTimeOffset.UtcNow, machine = Machine(), trainSubset = subset, batchSize = 64, evaluationSamples = 100, results };
+            var report = new { benchmark = "sweeps", date = DateTimeOffset.UtcNow, machine = BenchMachine.Describe(), trainSubset = subset, batchSize = 64, evaluationSamples = 100, results };
             Directory.CreateDirectory(Path.GetDirectoryName(output)!);
             await File.WriteAllTextAsync(output, JsonSerializer.Serialize(report, ArtifactJson.Options) + "\n");
             Console.WriteLine($"Wrote {output}");
@@ -138,22 +137,6 @@ public static class SweepBench
     }
 
     /// <summary>The CPU model and flags (lscpu), the core count and the OS, for the figures.</summary>
-    private static object Machine()
-    {
-        var lscpu = "";
-        try
-        {
-            using var process = Process.Start(new ProcessStartInfo("lscpu") { RedirectStandardOutput = true })!;
-            lscpu = process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-        }
-
-        string Field(string name) => lscpu.Split('\n').FirstOrDefault(l => l.StartsWith(name + ":", StringComparison.Ordinal))?[(name.Length + 1)..].Trim() ?? "";
-        return new { model = Field("Model name"), flags = Field("Flags"), cores = Environment.ProcessorCount, os = RuntimeInformation.OSDescription };
-    }
 
     private static string? Value(string[] args, string name)
     {

@@ -37,6 +37,13 @@ public static class ComputePrecision
         return flags.Any(flag => Bf16CpuFlags.Contains(flag));
     }
 
+    /// <summary>x in the format of a pass: <paramref name="computeType"/> in training, float32 in inference mode (samples and scores); x itself when it already is.</summary>
+    public static Tensor ForPass(Tensor x, ScalarType computeType, bool training)
+    {
+        var type = training ? computeType : ScalarType.Float32;
+        return x.dtype == type ? x : x.to(type);
+    }
+
     /// <summary>The name a run records: "fp32" or "bf16".</summary>
     public static string Name(ScalarType type) => type switch
     {

@@ -78,12 +78,7 @@ public sealed class DcganDiscriminator : Module<Tensor, Tensor>
     /// </summary>
     public ScalarType ComputeType { get; set; } = ScalarType.Float32;
 
-    /// <summary>x in the format of this pass: <see cref="ComputeType"/> in training; float32 in inference mode.</summary>
-    private Tensor Compute(Tensor x)
-    {
-        var type = training ? ComputeType : ScalarType.Float32;
-        return x.dtype == type ? x : x.to(type);
-    }
+    private Tensor Compute(Tensor x) => ComputePrecision.ForPass(x, ComputeType, training);
 
     /// <summary>
     /// The weight a pass uses: as it is, or divided by its spectral norm. In training, one power iteration moves the

@@ -115,12 +115,7 @@ public sealed class DcganGenerator : Module<Tensor, Tensor>
         return tanh(SingleChannelConvolutions.ConvTranspose2d(Compute(x), Compute(ct3.weight!), stride: 2, padding: Padding, outputPadding: 1)).MoveToOuterDisposeScope();
     }
 
-    /// <summary>x in the format of this pass: <see cref="ComputeType"/> in training; float32 in inference mode.</summary>
-    private Tensor Compute(Tensor x)
-    {
-        var type = training ? ComputeType : ScalarType.Float32;
-        return x.dtype == type ? x : x.to(type);
-    }
+    private Tensor Compute(Tensor x) => ComputePrecision.ForPass(x, ComputeType, training);
 
     /// <summary>A BatchNorm layer; in inference mode with <see cref="SamplingMode.Batch"/>, with the batch's own statistics and no update of the running ones.</summary>
     private Tensor Normalize(Module<Tensor, Tensor> norm, Tensor x)
