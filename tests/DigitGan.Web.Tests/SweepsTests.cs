@@ -1,9 +1,11 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Security.Claims;
 using System.Text.Json;
 using DigitGan.Shared.Artifacts;
 using DigitGan.Shared.Runs;
 using DigitGan.Shared.Sweeps;
+using DigitGan.Web.Security;
 using DigitGan.Web.Services;
 using Hangfire;
 using Microsoft.AspNetCore.Hosting;
@@ -185,6 +187,24 @@ public sealed class SweepsTests(ManualSweepsWebAppFactory factory) : IClassFixtu
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         Assert.Contains("128 KB", await response.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_sweep_service_the_pages_and_the_api_share_refuses_anonymous_and_viewer_writes()
+    {
+        using var client = factory.CreateAuthorizedClient();
+        var sweep = await CreateAsync(client, GridSweep("service-checked"));
+        var service = factory.Services.GetRequiredService<SweepService>();
+        var spec = JsonSerializer.Deserialize<SweepSpec>(JsonSerializer.Serialize(GridSweep("never-made"), ArtifactJson.Options), ArtifactJson.Options)!;
+        foreach (var (user, status) in new[] { (new ClaimsPrincipal(new ClaimsIdentity()), 401), (TestTokens.Principal("vera"), 403) })
+        {
+            Assert.Equal(status, (await Assert.ThrowsAsync<RunAccessDeniedException>(() => service.CreateAsync(spec, user, Ct))).StatusCode);
+            Assert.Equal(status, (await Assert.ThrowsAsync<RunAccessDeniedException>(() => service.StopAsync(sweep.SweepId, user, Ct))).StatusCode);
+        }
+
+        var after = (await service.GetAsync(sweep.SweepId, Ct))!;
+        Assert.Null(after.StopRequestedAt);
+        Assert.DoesNotContain(await service.ListAsync(Ct), s => s.Spec.Name == "never-made");
     }
 
     [Fact]
