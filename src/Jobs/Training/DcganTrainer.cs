@@ -19,11 +19,15 @@ public sealed class DcganTrainer : IDisposable
     private readonly Parameter[] generatorParameters;
     private readonly Parameter[] discriminatorParameters;
 
-    public DcganTrainer(RunSpec spec, Device device)
+    /// <param name="spec">The run's spec.</param>
+    /// <param name="device">Where the networks live.</param>
+    /// <param name="computeType">The number format of the products; null: the spec's precision resolved for the device (tests pass one to try a format the device would not get).</param>
+    public DcganTrainer(RunSpec spec, Device device, ScalarType? computeType = null)
     {
         Spec = spec;
         Device = device;
-        ComputeType = ComputePrecision.Resolve(spec.Precision, device);
+        ComputeType = computeType ?? ComputePrecision.Resolve(spec.Precision, device);
+        Scaler = ComputePrecision.NeedsLossScaling(ComputeType) ? new LossScaler() : null;
         Random = new torch.Generator(RunSeeds.Derive(spec.Seed, RunSeeds.Training), device);
         using (var init = new torch.Generator(RunSeeds.Derive(spec.Seed, RunSeeds.Initialization)))
         {
@@ -49,6 +53,9 @@ public sealed class DcganTrainer : IDisposable
 
     /// <summary>The number format of the products: the spec's precision, with Auto resolved for this device. Weights, optimizer state and checkpoints are float32 whatever it is.</summary>
     public ScalarType ComputeType { get; }
+
+    /// <summary>Dynamic loss scaling when the products run in float16; null otherwise.</summary>
+    public LossScaler? Scaler { get; }
     public DcganGenerator Generator { get; }
     public DcganDiscriminator Discriminator { get; }
     public Adam GeneratorOptimizer { get; }
@@ -93,10 +100,10 @@ public sealed class DcganTrainer : IDisposable
             fakeLogits = Discriminator.forward(fake);
             dLoss = DiscriminatorLoss(realLogits, fakeLogits);
             gLoss = GeneratorLoss(fakeLogits);
-            gLoss.backward(retain_graph: true, inputs: generatorParameters);
-            dLoss.backward(inputs: discriminatorParameters);
-            DiscriminatorOptimizer.step();
-            GeneratorOptimizer.step();
+            Scaled(gLoss).backward(retain_graph: true, inputs: generatorParameters);
+            Scaled(dLoss).backward(inputs: discriminatorParameters);
+            StepOptimizer(DiscriminatorOptimizer, discriminatorParameters);
+            StepOptimizer(GeneratorOptimizer, generatorParameters);
         }
         else
         {
@@ -108,20 +115,35 @@ public sealed class DcganTrainer : IDisposable
 
             (realLogits, fakeLogits) = DiscriminateBoth(real, fake);
             dLoss = DiscriminatorLoss(realLogits, fakeLogits);
-            dLoss.backward(inputs: discriminatorParameters);
-            DiscriminatorOptimizer.step();
+            Scaled(dLoss).backward(inputs: discriminatorParameters);
+            StepOptimizer(DiscriminatorOptimizer, discriminatorParameters);
 
             var freshLogits = Discriminator.forward(Generator.forward(Noise(batch)));
             gLoss = GeneratorLoss(freshLogits);
-            gLoss.backward(inputs: generatorParameters);
-            GeneratorOptimizer.step();
+            Scaled(gLoss).backward(inputs: generatorParameters);
+            StepOptimizer(GeneratorOptimizer, generatorParameters);
         }
 
+        Scaler?.Update();
         Average?.Update();
 
         // One host sync for all four figures.
         var figures = stack([dLoss.detach(), gLoss.detach(), torch.sigmoid(realLogits.detach()).mean(), torch.sigmoid(fakeLogits.detach()).mean()]).cpu().data<float>().ToArray();
         return new StepResult(figures[0], figures[1], figures[2], figures[3]);
+    }
+
+    private Tensor Scaled(Tensor loss) => Scaler?.ScaleLoss(loss) ?? loss;
+
+    private void StepOptimizer(Adam optimizer, Parameter[] parameters)
+    {
+        if (Scaler is null)
+        {
+            optimizer.step();
+        }
+        else
+        {
+            Scaler.Step(optimizer, parameters);
+        }
     }
 
     /// <summary>

@@ -48,10 +48,10 @@ public enum Precision
     /// <summary>float32 throughout (the tutorial).</summary>
     Fp32,
 
-    /// <summary>Convolutions and matrix products in bfloat16; weights, BatchNorm statistics, losses and Adam's state stay float32.</summary>
+    /// <summary>Convolutions and matrix products in bfloat16 (on a CUDA GPU without it: float16 with dynamic loss scaling); weights, BatchNorm statistics, losses and Adam's state stay float32.</summary>
     Bf16,
 
-    /// <summary>Bf16 where the hardware computes it natively (CPUs with AMX-BF16 or AVX512-BF16, CUDA GPUs with bf16), else Fp32.</summary>
+    /// <summary>Bf16 where the hardware computes it natively (CPUs with AMX-BF16 or AVX512-BF16, CUDA GPUs of compute capability 8.0 or newer), float16 with loss scaling on CUDA 7.x, else Fp32.</summary>
     Auto,
 }
 

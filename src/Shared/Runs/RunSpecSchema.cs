@@ -47,7 +47,7 @@ public static class RunSpecSchema
             spec => spec.GeneratorEma, (spec, value) => spec with { GeneratorEma = value }) with { FixedForFork = true },
         Choice("sampling", "--sampling", "Sampling BatchNorm", "Running: BatchNorm's running averages (the tutorial); Batch: the drawn batch's statistics.",
             spec => spec.Sampling, (spec, value) => spec with { Sampling = value }),
-        Choice("precision", "--precision", "Precision", "Fp32: float32 (the tutorial); Bf16: bfloat16 convolutions and products, float32 weights and optimizer; Auto: Bf16 where the hardware has it.",
+        Choice("precision", "--precision", "Precision", "Fp32: float32 (the tutorial); Bf16: bfloat16 convolutions and products, float32 weights and optimizer (float16 with loss scaling on a GPU without bf16); Auto: Bf16 where the hardware has it.",
             spec => spec.Precision, (spec, value) => spec with { Precision = value }),
         Int("checkpointEvery", "--checkpoint-every", "Checkpoint every", "Keep a numbered checkpoint every N epochs (and always the last).", "1 or more",
             spec => spec.CheckpointEvery, (spec, value) => spec with { CheckpointEvery = value }),

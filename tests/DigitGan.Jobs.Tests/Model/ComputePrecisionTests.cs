@@ -36,6 +36,22 @@ public sealed class ComputePrecisionTests
         Assert.Equal(expected, ComputePrecision.Resolve(requested, CPU, () => SapphireRapids));
     }
 
+    [Theory]
+    [InlineData(Precision.Auto, "9.0", ScalarType.BFloat16)] // Hopper
+    [InlineData(Precision.Auto, "8.0\n8.6\n", ScalarType.BFloat16)] // Ampere; the first line is the device's
+    [InlineData(Precision.Auto, "7.5", ScalarType.Float16)] // Turing: fp16 tensor cores only
+    [InlineData(Precision.Auto, "6.1", ScalarType.Float32)] // Pascal: no tensor cores
+    [InlineData(Precision.Auto, null, ScalarType.BFloat16)] // nvidia-smi unreadable: assumed current
+    [InlineData(Precision.Bf16, "7.0", ScalarType.Float16)] // asked for, missing: fp16 with loss scaling
+    [InlineData(Precision.Bf16, "6.1", ScalarType.Float16)]
+    [InlineData(Precision.Bf16, "8.9", ScalarType.BFloat16)]
+    [InlineData(Precision.Fp32, "9.0", ScalarType.Float32)]
+    public void On_cuda_the_compute_capability_decides_between_bf16_and_fp16(Precision requested, string? capability, ScalarType expected)
+    {
+        Assert.Equal(expected, ComputePrecision.Resolve(requested, new Device(TorchSharp.DeviceType.CUDA, 0), () => Zen3, () => capability));
+        Assert.Equal(expected == ScalarType.Float16, ComputePrecision.NeedsLossScaling(expected));
+    }
+
     [Fact]
     public void The_tutorial_default_is_fp32_and_runs_record_short_names()
     {
@@ -43,5 +59,6 @@ public sealed class ComputePrecisionTests
         Assert.Equal(Precision.Fp32, RunPresets.Get("faithful").Precision);
         Assert.Equal("fp32", ComputePrecision.Name(ScalarType.Float32));
         Assert.Equal("bf16", ComputePrecision.Name(ScalarType.BFloat16));
+        Assert.Equal("fp16", ComputePrecision.Name(ScalarType.Float16));
     }
 }

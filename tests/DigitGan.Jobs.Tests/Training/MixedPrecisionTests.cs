@@ -21,15 +21,18 @@ public sealed class MixedPrecisionTests
     private const double GradientCosineFloor = 0.99;
 
     [Theory]
-    [InlineData(StepKind.Shared)]
-    [InlineData(StepKind.Alternating)]
-    public void A_bf16_step_gives_losses_and_gradients_within_the_stated_tolerance_of_fp32(StepKind step)
+    [InlineData(StepKind.Shared, ScalarType.BFloat16)]
+    [InlineData(StepKind.Alternating, ScalarType.BFloat16)]
+    [InlineData(StepKind.Shared, ScalarType.Float16)] // CUDA without bf16; libtorch computes float16 on the CPU too, so the loss-scaled step is checked here
+    [InlineData(StepKind.Alternating, ScalarType.Float16)]
+    public void A_mixed_precision_step_gives_losses_and_gradients_within_the_stated_tolerance_of_fp32(StepKind step, ScalarType computeType)
     {
         var spec = new RunSpec { BatchSize = 64, Seed = 5, Step = step };
         using var real = Batch(spec.BatchSize, 9);
         using var fp32 = new DcganTrainer(spec, CPU);
-        using var bf16 = new DcganTrainer(spec with { Precision = Precision.Bf16 }, CPU);
-        Assert.Equal((ScalarType.Float32, ScalarType.BFloat16), (fp32.ComputeType, bf16.ComputeType));
+        using var bf16 = new DcganTrainer(spec with { Precision = Precision.Bf16 }, CPU, computeType);
+        Assert.Equal((ScalarType.Float32, computeType), (fp32.ComputeType, bf16.ComputeType));
+        Assert.Equal(computeType == ScalarType.Float16, bf16.Scaler is not null);
 
         var a = fp32.Step(real);
         var b = bf16.Step(real);
@@ -54,6 +57,53 @@ public sealed class MixedPrecisionTests
         }
 
         Assert.True(report.Count == 0, string.Join("; ", report));
+        Assert.Equal(0, bf16.Scaler?.SkippedSteps ?? 0); // the gradients above are the unscaled ones of a step that was taken
+    }
+
+    [Theory]
+    [InlineData(StepKind.Shared)]
+    [InlineData(StepKind.Alternating)]
+    public void A_float16_step_whose_scaled_gradients_overflow_is_skipped_and_the_scale_halves(StepKind step)
+    {
+        var spec = new RunSpec { BatchSize = 16, Seed = 6, Step = step, GeneratorEma = 0.99 };
+        using var real = Batch(spec.BatchSize, 2);
+        using var fp16 = new DcganTrainer(spec, CPU, ScalarType.Float16);
+        using var before = new DcganTrainer(spec, CPU);
+        fp16.Scaler!.Scale = 1e30; // far beyond float16's 65,504: every backpropagated activation gradient overflows
+
+        var result = fp16.Step(real);
+        Assert.True(double.IsFinite(result.DLoss) && double.IsFinite(result.GLoss), "the losses themselves are float32 and finite");
+        Assert.Equal(2, fp16.Scaler.SkippedSteps); // both networks skipped their update
+        Assert.Equal(5e29, fp16.Scaler.Scale);
+        Assert.True(Same(before.Generator, fp16.Generator, parametersOnly: true) && Same(before.Discriminator, fp16.Discriminator, parametersOnly: true), "a skipped step leaves the weights as they were");
+
+        fp16.Scaler.Scale = LossScaler.InitialScale; // a sane scale: the next step is taken
+        fp16.Step(real);
+        Assert.Equal(2, fp16.Scaler.SkippedSteps);
+        Assert.False(Same(before.Generator, fp16.Generator, parametersOnly: true));
+        Assert.True(fp16.WeightsAreFinite());
+    }
+
+    [Fact]
+    public void The_loss_scale_doubles_after_the_growth_interval_of_clean_steps_and_never_falls_below_one()
+    {
+        var scaler = new LossScaler();
+        for (var i = 0; i < LossScaler.GrowthInterval - 1; i++)
+        {
+            scaler.Update();
+        }
+
+        Assert.Equal(LossScaler.InitialScale, scaler.Scale);
+        scaler.Update();
+        Assert.Equal(2 * LossScaler.InitialScale, scaler.Scale);
+
+        scaler.Scale = 1;
+        using var gradient = torch.full(3, float.PositiveInfinity);
+        using var parameter = new TorchSharp.Modules.Parameter(torch.zeros(3)) { grad = gradient };
+        using var optimizer = optim.Adam([parameter]);
+        Assert.False(scaler.Step(optimizer, [parameter]));
+        scaler.Update();
+        Assert.Equal(LossScaler.MinimumScale, scaler.Scale);
     }
 
     [Fact]
@@ -100,10 +150,11 @@ public sealed class MixedPrecisionTests
         return rand([size, 1, 28, 28], generator: generator).mul(2).sub(1);
     }
 
-    private static bool Same(nn.Module a, nn.Module b)
+    private static bool Same(nn.Module a, nn.Module b, bool parametersOnly = false)
     {
-        var left = a.state_dict().ToList();
-        var right = b.state_dict().ToList();
+        // parametersOnly: the weights alone (BatchNorm's running statistics move in any training pass, taken or skipped)
+        var left = parametersOnly ? a.named_parameters().Select(p => new KeyValuePair<string, Tensor>(p.name, p.parameter)).ToList() : a.state_dict().ToList();
+        var right = parametersOnly ? b.named_parameters().Select(p => new KeyValuePair<string, Tensor>(p.name, p.parameter)).ToList() : b.state_dict().ToList();
         return left.Count == right.Count && left.Zip(right).All(pair => pair.First.Key == pair.Second.Key && pair.First.Value.eq(pair.Second.Value).all().item<bool>());
     }
 }
