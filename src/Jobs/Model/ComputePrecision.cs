@@ -106,6 +106,7 @@ public static class ComputePrecision
             }
 
             var output = process.StandardOutput.ReadToEndAsync();
+            _ = process.StandardError.ReadToEndAsync(); // drained, so a chatty failure cannot block the process
             if (!process.WaitForExit(5_000))
             {
                 process.Kill();
