@@ -81,8 +81,8 @@ public static class TrainingBenchmark
     private static StepBenchmarkResult MeasureSteps(StepKind step, ScalarType precision, int batchSize, int warmup, int steps, Device device)
     {
         ResetPeakRss();
-        var spec = new RunSpec { Step = step, BatchSize = batchSize, Seed = 7, Precision = precision == ScalarType.BFloat16 ? Precision.Bf16 : Precision.Fp32 };
-        using var trainer = new DcganTrainer(spec, device);
+        var spec = new RunSpec { Step = step, BatchSize = batchSize, Seed = 7 };
+        using var trainer = new DcganTrainer(spec, device, precision); // the format itself: fp16 (with its loss scaling) has no spec value of its own
         using var dataGenerator = new TorchSharp.torch.Generator(11);
         using var real = rand([batchSize, 1, 28, 28], generator: dataGenerator).mul_(2).sub_(1).to(device);
         for (var i = 0; i < warmup; i++)

@@ -25,7 +25,7 @@ public static class BenchCommand
         steps.Positive(100_000);
         var output = DigitGanCli.Option("--out", "JSON file for the results.", "bench-results.json");
         var device = DigitGanCli.Option("--device", "auto, cpu or cuda.", "auto").AcceptOnlyFromAmong("auto", "cpu", "cuda");
-        var precision = DigitGanCli.Option("--precision", "Which precisions to time: all (fp32, and bf16 where the hardware has it), fp32, bf16 or auto (what a run with precision Auto would use).", "all")
+        var precision = DigitGanCli.Option("--precision", "Which precisions to time: all (fp32, and the mixed format a run with precision Auto would use where the hardware has one: bf16, or fp16 on a CUDA 7.x GPU), fp32, bf16 or auto (what a run with precision Auto would use).", "all")
             .AcceptOnlyFromAmong("all", "fp32", "bf16", "auto");
         var epoch = new Option<bool>("--epoch") { Description = "Also time a whole epoch's worth of steps (60,000 images) per step kind and precision, next to the --steps window." };
 
@@ -46,7 +46,7 @@ public static class BenchCommand
                 "fp32" => [ScalarType.Float32],
                 "bf16" => [ScalarType.BFloat16],
                 "auto" => [ComputePrecision.Resolve(Precision.Auto, runDevice)],
-                _ => ComputePrecision.Resolve(Precision.Auto, runDevice) == ScalarType.BFloat16 ? [ScalarType.Float32, ScalarType.BFloat16] : [ScalarType.Float32],
+                _ => ComputePrecision.Resolve(Precision.Auto, runDevice) is var native && native != ScalarType.Float32 ? [ScalarType.Float32, native] : [ScalarType.Float32],
             };
             if (parse.GetValue(precision) == "all" && precisions.Length == 1)
             {
