@@ -36,14 +36,14 @@ public sealed class LossScaler
     public bool Step(OptimizerHelper optimizer, IReadOnlyList<Parameter> parameters)
     {
         using var scope = NewDisposeScope();
-        var finite = true;
-        foreach (var gradient in parameters.Select(p => p.grad).OfType<Tensor>())
+        var gradients = parameters.Select(p => p.grad).OfType<Tensor>().ToList();
+        foreach (var gradient in gradients)
         {
             gradient.div_(Scale);
-            finite &= isfinite(gradient).all().item<bool>();
         }
 
-        if (!finite)
+        // One host sync for all of them (a GPU would otherwise wait once per tensor).
+        if (gradients.Count > 0 && !stack(gradients.Select(g => isfinite(g).all()).ToArray()).all().item<bool>())
         {
             overflowThisStep = true;
             SkippedSteps++;
