@@ -51,12 +51,37 @@ public static class NativeMemory
     }
 
     /// <summary>
+    /// Every this many steps <see cref="ReleaseStepTensors"/> collects the whole heap, so a wrapper that reached the
+    /// oldest generation is finalized within this many steps.
+    /// </summary>
+    public const int FullCollectionEverySteps = 64;
+
+    /// <summary>
     /// Finalizes tensor wrappers that no dispose scope owns (some are created inside TorchSharp's own calls) so their
-    /// native storage is freed every step: the managed heap is tiny, so the GC would otherwise seldom run.
+    /// native storage is freed: the managed heap is tiny, so the GC would otherwise seldom run.
     /// </summary>
     public static void ReleaseUnownedTensors()
     {
         GC.Collect();
+        GC.WaitForPendingFinalizers();
+    }
+
+    /// <summary>
+    /// <see cref="ReleaseUnownedTensors"/> for the end of a train step: the wrappers a step leaves behind are young,
+    /// so a collection of the two young generations frees them, and the whole heap is collected every
+    /// <see cref="FullCollectionEverySteps"/> steps. A full collection walks everything the process holds (a worker's
+    /// queue client, the run state); measured at batch 16 in a bare training process, the young collection took 0.7 ms
+    /// a step against 1.6 ms for a full one, with the same resident memory.
+    /// </summary>
+    public static void ReleaseStepTensors(long step)
+    {
+        if (step % FullCollectionEverySteps == 0)
+        {
+            ReleaseUnownedTensors();
+            return;
+        }
+
+        GC.Collect(1, GCCollectionMode.Forced, blocking: true);
         GC.WaitForPendingFinalizers();
     }
 

@@ -37,9 +37,9 @@ public sealed class EpochTraining(RunRepository runs, ITrainingObserver observer
                 result = trainer.Step(batch);
             }
 
-            NativeMemory.ReleaseUnownedTensors();
-
             var globalStep = ((long)(epoch - 1) * steps) + step;
+            NativeMemory.ReleaseStepTensors(globalStep);
+
             if (!double.IsFinite(result.DLoss) || !double.IsFinite(result.GLoss))
             {
                 throw new NonFiniteTrainingException($"The losses became non-finite at epoch {epoch}, step {step} (D loss {result.DLoss}, G loss {result.GLoss}); the last good checkpoint (epoch {epoch - 1}) is kept.", epoch, globalStep);
