@@ -14,7 +14,7 @@ public static class BenchCommand
 {
     public static Command Create()
     {
-        var step = DigitGanCli.Option("--step", "Which train step to time: shared, alternating or both.", "both").AcceptOnlyFromAmong("shared", "alternating", "both");
+        var step = DigitGanCli.Option("--step", "Which train step to time: shared, alternating, reuse, both (shared and alternating) or all three.", "both").AcceptOnlyFromAmong("shared", "alternating", "reuse", "both", "all");
         var threads = new Option<int?>("--threads") { Description = "CPU threads for libtorch (default: all cores)." };
         threads.Positive(1024);
         var batchSize = DigitGanCli.Option("--batch-size", "Images per step.", 256);
@@ -38,6 +38,8 @@ public static class BenchCommand
             {
                 "shared" => new[] { StepKind.Shared },
                 "alternating" => [StepKind.Alternating],
+                "reuse" => [StepKind.Reuse],
+                "all" => [StepKind.Shared, StepKind.Alternating, StepKind.Reuse],
                 _ => [StepKind.Shared, StepKind.Alternating],
             };
 

@@ -18,13 +18,19 @@ public static class ModelCost
 
     /// <summary>
     /// FLOPs of one image through one train step, counting backward as twice the forward (docs/model.md, "Cost per image"):
-    /// shared step = 3G + 8D (one G pass, D on real and fake, both backwards), alternating = 4G + 9D.
+    /// shared step = 3G + 8D (one G pass, D on real and fake, both backwards), alternating = 4G + 9D, reuse = 3G + 9D
+    /// (alternating without its second G pass).
     /// </summary>
     public static double FlopsPerImageStep(Shared.Runs.StepKind step, int noiseDim = 100)
     {
         var g = GeneratorForwardMacs(noiseDim);
         var d = DiscriminatorForwardMacs();
-        var macs = step == Shared.Runs.StepKind.Shared ? (3 * g) + (8 * d) : (4 * g) + (9 * d);
+        var macs = step switch
+        {
+            Shared.Runs.StepKind.Shared => (3 * g) + (8 * d),
+            Shared.Runs.StepKind.Reuse => (3 * g) + (9 * d),
+            _ => (4 * g) + (9 * d),
+        };
         return 2.0 * macs;
     }
 }

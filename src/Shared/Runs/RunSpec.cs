@@ -10,6 +10,12 @@ public enum StepKind
 
     /// <summary>Conventional GAN step: update D on a detached fake batch, then a fresh G pass for the G update.</summary>
     Alternating,
+
+    /// <summary>
+    /// As <see cref="Alternating"/>, but the G update reuses the batch the D update was shown, scored by the updated D:
+    /// one G pass a step instead of two (PyTorch's DCGAN example), about a fifth fewer products.
+    /// </summary>
+    Reuse,
 }
 
 /// <summary>The adversarial loss.</summary>

@@ -33,7 +33,7 @@ public static class RunSpecSchema
             spec => spec.Beta2, (spec, value) => spec with { Beta2 = value }),
         Int("noiseDim", "--noise-dim", "Noise dimension", "Length of the generator's noise vector (the tutorial: 100).", $"1-{RunSpec.MaxNoiseDim}",
             spec => spec.NoiseDim, (spec, value) => spec with { NoiseDim = value }) with { FixedForFork = true },
-        Choice("step", "--step", "Training step", "Shared: one G pass for both losses (the tutorial); Alternating: D, then G on a fresh pass.",
+        Choice("step", "--step", "Training step", "Shared: one G pass for both losses (the tutorial); Alternating: D, then G on a fresh pass; Reuse: D, then G on the batch D was shown (one G pass a step).",
             spec => spec.Step, (spec, value) => spec with { Step = value }),
         OptionalDouble("discriminatorLearningRate", "--d-lr", "D learning rate", "Adam learning rate of the discriminator alone (two time-scale training).",
             "above 0, at most 1", "the learning rate", spec => spec.DiscriminatorLearningRate, (spec, value) => spec with { DiscriminatorLearningRate = value }),

@@ -109,6 +109,7 @@ public sealed class ModelTests
         Assert.Equal(10.36e6, ModelCost.DiscriminatorForwardMacs(), 0.01e6);
         Assert.Equal(476e6, ModelCost.FlopsPerImageStep(StepKind.Shared), 1e6);
         Assert.Equal(600e6, ModelCost.FlopsPerImageStep(StepKind.Alternating), 1e6);
+        Assert.Equal(497e6, ModelCost.FlopsPerImageStep(StepKind.Reuse), 1e6);
     }
 
     [Theory]
@@ -123,6 +124,7 @@ public sealed class ModelTests
     [Theory]
     [InlineData(StepKind.Shared)]
     [InlineData(StepKind.Alternating)]
+    [InlineData(StepKind.Reuse)]
     public void A_train_step_changes_both_networks_and_reports_finite_losses(StepKind step)
     {
         using var trainer = new DcganTrainer(new RunSpec { Step = step, BatchSize = 16 }, CPU);
@@ -167,6 +169,45 @@ public sealed class ModelTests
         foreach (var (a, b) in trainer.Generator.parameters().Zip(reference.Generator.parameters()))
         {
             Assert.True(a.allclose(b, rtol: 1e-5, atol: 1e-7), "generator weights differ from a G-loss-only update");
+        }
+    }
+
+    [Fact]
+    public void Reuse_step_updates_the_generator_on_the_batch_the_updated_discriminator_was_shown()
+    {
+        // Reference: D's update on real and one generated batch, then G's update from BCE(D'(that batch), 1) with the
+        // updated D', replayed from the same weights and random state.
+        var spec = new RunSpec { BatchSize = 8, Seed = 9, Step = StepKind.Reuse };
+        using var trainer = new DcganTrainer(spec, CPU);
+        using var reference = new DcganTrainer(spec, CPU);
+        using var scope = NewDisposeScope();
+        var real = rand(8, 1, 28, 28, generator: new torch.Generator(1)).mul(2).sub(1);
+
+        var state = trainer.Random.get_state();
+        trainer.Step(real);
+        reference.Random.set_state(state);
+        reference.Generator.train();
+        reference.Discriminator.train();
+        var fake = reference.Generator.forward(reference.Noise(8));
+        var logits = reference.Discriminator.forward(cat([real, fake.detach()]));
+        var dLoss = nn.functional.binary_cross_entropy_with_logits(logits.narrow(0, 0, 8), ones(8, 1))
+            + nn.functional.binary_cross_entropy_with_logits(logits.narrow(0, 8, 8), zeros(8, 1));
+        reference.DiscriminatorOptimizer.zero_grad();
+        dLoss.backward();
+        reference.DiscriminatorOptimizer.step();
+        var gLoss = nn.functional.binary_cross_entropy_with_logits(reference.Discriminator.forward(fake), ones(8, 1));
+        reference.GeneratorOptimizer.zero_grad();
+        gLoss.backward(inputs: [.. reference.Generator.parameters()]);
+        reference.GeneratorOptimizer.step();
+
+        foreach (var (a, b) in trainer.Discriminator.parameters().Zip(reference.Discriminator.parameters()))
+        {
+            Assert.True(a.allclose(b, rtol: 1e-5, atol: 1e-7), "discriminator weights differ from an update on real and the generated batch");
+        }
+
+        foreach (var (a, b) in trainer.Generator.parameters().Zip(reference.Generator.parameters()))
+        {
+            Assert.True(a.allclose(b, rtol: 1e-5, atol: 1e-7), "generator weights differ from an update on the same batch scored by the updated discriminator");
         }
     }
 

@@ -27,6 +27,7 @@ public sealed class BeyondTutorialTests
     [Theory]
     [InlineData(StepKind.Shared)]
     [InlineData(StepKind.Alternating)]
+    [InlineData(StepKind.Reuse)]
     public void The_generator_average_is_saved_in_checkpoints_and_resumes_bit_exactly(StepKind step)
     {
         var spec = AllOptions with { Step = step };

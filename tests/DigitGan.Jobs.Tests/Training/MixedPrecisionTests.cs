@@ -23,6 +23,7 @@ public sealed class MixedPrecisionTests
     [Theory]
     [InlineData(StepKind.Shared, ScalarType.BFloat16)]
     [InlineData(StepKind.Alternating, ScalarType.BFloat16)]
+    [InlineData(StepKind.Reuse, ScalarType.BFloat16)]
     [InlineData(StepKind.Shared, ScalarType.Float16)] // CUDA without bf16; libtorch computes float16 on the CPU too, so the loss-scaled step is checked here
     [InlineData(StepKind.Alternating, ScalarType.Float16)]
     public void A_mixed_precision_step_gives_losses_and_gradients_within_the_stated_tolerance_of_fp32(StepKind step, ScalarType computeType)

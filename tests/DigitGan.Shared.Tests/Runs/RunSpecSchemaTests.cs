@@ -89,7 +89,7 @@ public sealed class RunSpecSchemaTests
     {
         var step = Assert.Single(RunSpecSchema.Fields, field => field.Name == "step");
 
-        Assert.Equal(["Shared", "Alternating"], step.Choices);
+        Assert.Equal(["Shared", "Alternating", "Reuse"], step.Choices);
         Assert.Equal(["Bce", "Hinge"], Assert.Single(RunSpecSchema.Fields, field => field.Name == "loss").Choices);
         Assert.Equal(StepKind.Alternating, step.WithChoice(new RunSpec(), "alternating").Step);
         Assert.All(RunSpecSchema.Fields.Where(field => field.Kind != RunSpecFieldKind.Choice), field => Assert.Empty(field.Choices));
