@@ -31,7 +31,7 @@ public sealed class RunPresetsTests
     public void The_presets_are_the_documented_specs()
     {
         var first = RunPresets.Get(RunPresets.FirstLook);
-        Assert.Equal((1, 16, (int?)null, 2e-4, 0.5, StepKind.Alternating, 0.99, SamplingMode.Batch, Precision.Auto),
+        Assert.Equal((1, 16, (int?)null, 2e-4, 0.5, StepKind.Reuse, 0.99, SamplingMode.Batch, Precision.Auto),
             (first.Epochs, first.BatchSize, first.TrainSubset, first.LearningRate, first.Beta1, first.Step, first.GeneratorEma, first.Sampling, first.Precision));
         var improved = RunPresets.Get(RunPresets.Improved);
         Assert.Equal((10, 16, (int?)null, 2e-4, 0.5, StepKind.Alternating, 0.999, SamplingMode.Batch, Precision.Auto),
