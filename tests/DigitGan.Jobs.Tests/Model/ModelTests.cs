@@ -147,15 +147,7 @@ public sealed class ModelTests
         using var trainer = new DcganTrainer(spec, CPU);
         using var reference = new DcganTrainer(spec, CPU);
         using var scope = NewDisposeScope();
-        var real = rand(8, 1, 28, 28, generator: new torch.Generator(1)).mul(2).sub(1);
-
-        // Same state: both trainers were built from the same seed. Replay the step's randomness on the reference.
-        var state = trainer.Random.get_state();
-        trainer.Step(real);
-        reference.Random.set_state(state);
-        reference.Generator.train();
-        reference.Discriminator.train();
-        var fake = reference.Generator.forward(reference.Noise(8));
+        var (real, fake) = StepThenReplayGeneratorPass(trainer, reference);
         reference.Discriminator.forward(real); // consumes the dropout draws of D(real), as the step does
         var gLoss = nn.functional.binary_cross_entropy_with_logits(reference.Discriminator.forward(fake), ones(8, 1));
         var gradients = autograd.grad([gLoss], [.. reference.Generator.parameters()]);
@@ -181,14 +173,7 @@ public sealed class ModelTests
         using var trainer = new DcganTrainer(spec, CPU);
         using var reference = new DcganTrainer(spec, CPU);
         using var scope = NewDisposeScope();
-        var real = rand(8, 1, 28, 28, generator: new torch.Generator(1)).mul(2).sub(1);
-
-        var state = trainer.Random.get_state();
-        trainer.Step(real);
-        reference.Random.set_state(state);
-        reference.Generator.train();
-        reference.Discriminator.train();
-        var fake = reference.Generator.forward(reference.Noise(8));
+        var (real, fake) = StepThenReplayGeneratorPass(trainer, reference);
         var logits = reference.Discriminator.forward(cat([real, fake.detach()]));
         var dLoss = nn.functional.binary_cross_entropy_with_logits(logits.narrow(0, 0, 8), ones(8, 1))
             + nn.functional.binary_cross_entropy_with_logits(logits.narrow(0, 8, 8), zeros(8, 1));
@@ -209,6 +194,21 @@ public sealed class ModelTests
         {
             Assert.True(a.allclose(b, rtol: 1e-5, atol: 1e-7), "generator weights differ from an update on the same batch scored by the updated discriminator");
         }
+    }
+
+    /// <summary>
+    /// One train step of <paramref name="trainer"/> on a fixed batch of 8, then the reference (built from the same seed,
+    /// so the same weights) at the step's random state with its first G pass replayed: the batch and that pass.
+    /// </summary>
+    private static (Tensor Real, Tensor Fake) StepThenReplayGeneratorPass(DcganTrainer trainer, DcganTrainer reference)
+    {
+        var real = rand(8, 1, 28, 28, generator: new torch.Generator(1)).mul(2).sub(1);
+        var state = trainer.Random.get_state();
+        trainer.Step(real);
+        reference.Random.set_state(state);
+        reference.Generator.train();
+        reference.Discriminator.train();
+        return (real, reference.Generator.forward(reference.Noise(8)));
     }
 
     private static void AssertGlorot(Tensor weight, double limit)
