@@ -105,34 +105,23 @@ public sealed class DcganTrainer : IDisposable
             StepOptimizer(DiscriminatorOptimizer, discriminatorParameters);
             StepOptimizer(GeneratorOptimizer, generatorParameters);
         }
-        else if (Spec.Step == StepKind.Reuse)
+        else
         {
-            // One G pass: D learns from its batch (detached), then G from the same batch as the updated D sees it.
-            var fake = Generator.forward(Noise(batch));
+            // D learns from a detached generated batch, then G from a batch as the updated D sees it: a fresh G pass
+            // (alternating), or the same batch with the gradients of its one pass kept (reuse: one G pass a step).
+            var reuse = Spec.Step == StepKind.Reuse;
+            Tensor fake;
+            using (reuse ? null : no_grad())
+            {
+                fake = Generator.forward(Noise(batch));
+            }
+
             (realLogits, fakeLogits) = DiscriminateBoth(real, fake.detach());
             dLoss = DiscriminatorLoss(realLogits, fakeLogits);
             Scaled(dLoss).backward(inputs: discriminatorParameters);
             StepOptimizer(DiscriminatorOptimizer, discriminatorParameters);
 
-            gLoss = GeneratorLoss(Discriminator.forward(fake));
-            Scaled(gLoss).backward(inputs: generatorParameters);
-            StepOptimizer(GeneratorOptimizer, generatorParameters);
-        }
-        else
-        {
-            Tensor fake;
-            using (no_grad())
-            {
-                fake = Generator.forward(Noise(batch));
-            }
-
-            (realLogits, fakeLogits) = DiscriminateBoth(real, fake);
-            dLoss = DiscriminatorLoss(realLogits, fakeLogits);
-            Scaled(dLoss).backward(inputs: discriminatorParameters);
-            StepOptimizer(DiscriminatorOptimizer, discriminatorParameters);
-
-            var freshLogits = Discriminator.forward(Generator.forward(Noise(batch)));
-            gLoss = GeneratorLoss(freshLogits);
+            gLoss = GeneratorLoss(Discriminator.forward(reuse ? fake : Generator.forward(Noise(batch))));
             Scaled(gLoss).backward(inputs: generatorParameters);
             StepOptimizer(GeneratorOptimizer, generatorParameters);
         }

@@ -158,10 +158,7 @@ public sealed class ModelTests
         }
 
         reference.GeneratorOptimizer.step();
-        foreach (var (a, b) in trainer.Generator.parameters().Zip(reference.Generator.parameters()))
-        {
-            Assert.True(a.allclose(b, rtol: 1e-5, atol: 1e-7), "generator weights differ from a G-loss-only update");
-        }
+        AssertSameWeights(trainer.Generator, reference.Generator, "generator weights differ from a G-loss-only update");
     }
 
     [Fact]
@@ -185,15 +182,8 @@ public sealed class ModelTests
         gLoss.backward(inputs: [.. reference.Generator.parameters()]);
         reference.GeneratorOptimizer.step();
 
-        foreach (var (a, b) in trainer.Discriminator.parameters().Zip(reference.Discriminator.parameters()))
-        {
-            Assert.True(a.allclose(b, rtol: 1e-5, atol: 1e-7), "discriminator weights differ from an update on real and the generated batch");
-        }
-
-        foreach (var (a, b) in trainer.Generator.parameters().Zip(reference.Generator.parameters()))
-        {
-            Assert.True(a.allclose(b, rtol: 1e-5, atol: 1e-7), "generator weights differ from an update on the same batch scored by the updated discriminator");
-        }
+        AssertSameWeights(trainer.Discriminator, reference.Discriminator, "discriminator weights differ from an update on real and the generated batch");
+        AssertSameWeights(trainer.Generator, reference.Generator, "generator weights differ from an update on the same batch scored by the updated discriminator");
     }
 
     /// <summary>
@@ -209,6 +199,14 @@ public sealed class ModelTests
         reference.Generator.train();
         reference.Discriminator.train();
         return (real, reference.Generator.forward(reference.Noise(8)));
+    }
+
+    private static void AssertSameWeights(nn.Module actual, nn.Module expected, string message)
+    {
+        foreach (var (a, b) in actual.parameters().Zip(expected.parameters()))
+        {
+            Assert.True(a.allclose(b, rtol: 1e-5, atol: 1e-7), message);
+        }
     }
 
     private static void AssertGlorot(Tensor weight, double limit)
