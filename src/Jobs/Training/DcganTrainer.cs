@@ -73,6 +73,22 @@ public sealed class DcganTrainer : IDisposable
     /// <summary>Draws standard-normal noise from the run's generator.</summary>
     public Tensor Noise(long count) => randn([count, Spec.NoiseDim], device: Device, generator: Random);
 
+    /// <summary>
+    /// Sets both optimizers' learning rates for a step of the run (1-based over all its epochs, out of
+    /// <paramref name="totalSteps"/>) by the spec's schedule; with the constant schedule they keep their set values.
+    /// </summary>
+    public void ScheduleLearningRates(long globalStep, long totalSteps)
+    {
+        var factor = Spec.LearningRateFactor(globalStep, totalSteps);
+        foreach (var (optimizer, rate) in new[] { (GeneratorOptimizer, Spec.LearningRate), (DiscriminatorOptimizer, Spec.DiscriminatorRate()) })
+        {
+            foreach (var group in optimizer.ParamGroups)
+            {
+                group.LearningRate = rate * factor;
+            }
+        }
+    }
+
     /// <summary>One optimisation step on a batch of real images in [-1, 1], shape [B, 1, 28, 28].</summary>
     public StepResult Step(Tensor real)
     {

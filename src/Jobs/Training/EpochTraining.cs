@@ -30,6 +30,8 @@ public sealed class EpochTraining(RunRepository runs, ITrainingObserver observer
             cancellationToken.ThrowIfCancellationRequested();
             var start = (long)(step - 1) * spec.BatchSize;
             var size = Math.Min(spec.BatchSize, count - start);
+            var globalStep = ((long)(epoch - 1) * steps) + step;
+            trainer.ScheduleLearningRates(globalStep, (long)spec.Epochs * steps);
             StepResult result;
             using (var scope = NewDisposeScope())
             {
@@ -37,7 +39,6 @@ public sealed class EpochTraining(RunRepository runs, ITrainingObserver observer
                 result = trainer.Step(batch);
             }
 
-            var globalStep = ((long)(epoch - 1) * steps) + step;
             NativeMemory.ReleaseStepTensors(globalStep);
 
             if (!double.IsFinite(result.DLoss) || !double.IsFinite(result.GLoss))

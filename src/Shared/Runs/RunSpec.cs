@@ -18,6 +18,16 @@ public enum StepKind
     Reuse,
 }
 
+/// <summary>How the learning rates change over a run.</summary>
+public enum LearningRateSchedule
+{
+    /// <summary>The same rates from the first step to the last (the tutorial).</summary>
+    Constant,
+
+    /// <summary>Both rates fall linearly from their set values at the run's first step to zero after its last.</summary>
+    Linear,
+}
+
 /// <summary>The adversarial loss.</summary>
 public enum GanLoss
 {
@@ -99,6 +109,9 @@ public sealed record RunSpec
     /// <summary>Adam learning rate of the discriminator (two time-scale training); null: the same as <see cref="LearningRate"/>.</summary>
     public double? DiscriminatorLearningRate { get; init; }
 
+    /// <summary>How both learning rates change over the run's steps (all epochs, a fork's included).</summary>
+    public LearningRateSchedule LearningRateSchedule { get; init; } = LearningRateSchedule.Constant;
+
     public GanLoss Loss { get; init; } = GanLoss.Bce;
 
     /// <summary>One-sided label smoothing: D's target for real digits is 1 minus this (with the hinge loss, its margin for them); 0 is off.</summary>
@@ -129,11 +142,20 @@ public sealed record RunSpec
     /// <summary>Stop each epoch after this many steps (a dry run); null trains whole epochs.</summary>
     public int? MaxStepsPerEpoch { get; init; }
 
+    /// <summary>The discriminator's learning rate: its own, else the shared one.</summary>
+    public double DiscriminatorRate() => DiscriminatorLearningRate ?? LearningRate;
+
+    /// <summary>
+    /// What the set learning rates are multiplied by at a step (1-based, counted over the whole run) of a run of
+    /// <paramref name="totalSteps"/> steps: 1 throughout when constant, (total - step + 1) / total when linear.
+    /// </summary>
+    public double LearningRateFactor(long globalStep, long totalSteps) => LearningRateSchedule == LearningRateSchedule.Linear && totalSteps > 0
+        ? Math.Clamp((double)(totalSteps - globalStep + 1) / totalSteps, 0, 1)
+        : 1;
+
     /// <summary>
     /// Checks every field and returns the problems by field name (camelCase, as in the JSON form); empty when valid.
     /// </summary>
-    /// <summary>The discriminator's learning rate: its own, else the shared one.</summary>
-    public double DiscriminatorRate() => DiscriminatorLearningRate ?? LearningRate;
 
     public IReadOnlyDictionary<string, string[]> Validate()
     {
@@ -242,7 +264,7 @@ public sealed record RunSpec
 
         if (!Enum.IsDefined(Step))
         {
-            Add("step", "Step must be 'Shared' or 'Alternating'.");
+            Add("step", "Step must be 'Shared', 'Alternating' or 'Reuse'.");
         }
 
         if (Preset is { } preset && !RunPresets.IsKnown(preset))
@@ -253,6 +275,11 @@ public sealed record RunSpec
         if (DiscriminatorLearningRate is { } dRate && !(dRate > 0 && dRate <= 1))
         {
             Add("discriminatorLearningRate", "Discriminator learning rate must be greater than 0 and at most 1, or empty for the learning rate.");
+        }
+
+        if (!Enum.IsDefined(LearningRateSchedule))
+        {
+            Add("learningRateSchedule", "Learning rate schedule must be 'Constant' or 'Linear'.");
         }
 
         if (!Enum.IsDefined(Loss))

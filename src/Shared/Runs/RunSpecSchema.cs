@@ -37,6 +37,8 @@ public static class RunSpecSchema
             spec => spec.Step, (spec, value) => spec with { Step = value }),
         OptionalDouble("discriminatorLearningRate", "--d-lr", "D learning rate", "Adam learning rate of the discriminator alone (two time-scale training).",
             "above 0, at most 1", "the learning rate", spec => spec.DiscriminatorLearningRate, (spec, value) => spec with { DiscriminatorLearningRate = value }),
+        Choice("learningRateSchedule", "--lr-schedule", "LR schedule", "Constant: the same rates throughout (the tutorial); Linear: both rates fall linearly to zero over the run's steps.",
+            spec => spec.LearningRateSchedule, (spec, value) => spec with { LearningRateSchedule = value }),
         Choice("loss", "--loss", "Loss", "Bce: the tutorial's cross-entropy; Hinge: the hinge loss of SN-GAN and BigGAN.",
             spec => spec.Loss, (spec, value) => spec with { Loss = value }),
         Double("labelSmoothing", "--label-smoothing", "Label smoothing", "One-sided: D's target (Hinge: margin) for real digits is 1 minus this; 0 is off.",

@@ -59,6 +59,28 @@ public sealed class BeyondTutorialTests
     }
 
     [Fact]
+    public void The_linear_schedule_takes_both_rates_from_their_set_values_toward_zero_and_the_constant_one_keeps_them()
+    {
+        static (double G, double D) Rates(DcganTrainer trainer)
+            => (trainer.GeneratorOptimizer.ParamGroups.Single().LearningRate, trainer.DiscriminatorOptimizer.ParamGroups.Single().LearningRate);
+
+        using var linear = new DcganTrainer(AllOptions with { LearningRateSchedule = LearningRateSchedule.Linear }, CPU);
+        linear.ScheduleLearningRates(1, 10);
+        Assert.Equal((2e-4, 4e-4), Rates(linear));
+        linear.ScheduleLearningRates(6, 10);
+        Assert.Equal(1e-4, Rates(linear).G, 15);
+        Assert.Equal(2e-4, Rates(linear).D, 15);
+        linear.ScheduleLearningRates(10, 10);
+        Assert.Equal(2e-5, Rates(linear).G, 15);
+        Assert.Equal(4e-5, Rates(linear).D, 15);
+
+        using var constant = new DcganTrainer(AllOptions, CPU);
+        constant.ScheduleLearningRates(10, 10);
+        Assert.Equal((2e-4, 4e-4), Rates(constant));
+        Assert.Equal(LearningRateSchedule.Constant, new RunSpec().LearningRateSchedule);
+    }
+
+    [Fact]
     public void The_average_warms_up_then_decays_at_its_rate()
     {
         using var trainer = new DcganTrainer(AllOptions with { GeneratorEma = 0.999 }, CPU);

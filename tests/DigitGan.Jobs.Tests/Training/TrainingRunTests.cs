@@ -62,13 +62,16 @@ public sealed class TrainingRunTests(MnistStoreFixture fixture) : IClassFixture<
         AssertSameWeights(await ReadAsync(RunArtifactLayout.LatestCheckpoint(a.RunId)), await ReadAsync(RunArtifactLayout.LatestCheckpoint(b.RunId)));
     }
 
-    [Fact]
-    public async Task An_interrupted_run_resumes_to_the_same_weights_with_each_epoch_once()
+    [Theory]
+    [InlineData(LearningRateSchedule.Constant)]
+    [InlineData(LearningRateSchedule.Linear)]
+    public async Task An_interrupted_run_resumes_to_the_same_weights_with_each_epoch_once(LearningRateSchedule schedule)
     {
-        var uninterrupted = await TrainAsync(SmallSpec);
+        var spec = SmallSpec with { LearningRateSchedule = schedule };
+        var uninterrupted = await TrainAsync(spec);
 
         // Interrupt in the middle of epoch 2, after epoch 1's checkpoint.
-        var interrupted = await _runs.CreateAsync(SmallSpec);
+        var interrupted = await _runs.CreateAsync(spec);
         using var cancel = new CancellationTokenSource();
         var stopper = new RecordingObserver((epoch, step) =>
         {

@@ -37,10 +37,22 @@ public sealed class RunSpecTests : IDisposable
         Assert.Equal(1, spec.EvaluateEvery);
         Assert.Equal(10_000, spec.EvaluationSamples);
         Assert.Equal(StepKind.Shared, spec.Step);
+        Assert.Equal(LearningRateSchedule.Constant, spec.LearningRateSchedule);
+        Assert.Equal(1, spec.LearningRateFactor(1_000, 1_000));
         Assert.Null(spec.TrainSubset);
         Assert.Null(spec.MaxStepsPerEpoch);
         Assert.Equal(0, spec.Seed);
         Assert.Empty(spec.Tags);
+    }
+
+    [Theory]
+    [InlineData(1, 1.0)]
+    [InlineData(2, 0.75)]
+    [InlineData(4, 0.25)]
+    [InlineData(5, 0)]
+    public void TheLinearSchedule_FallsFromTheFullRateAtTheFirstStepToZeroAfterTheLast(long step, double factor)
+    {
+        Assert.Equal(factor, new RunSpec { LearningRateSchedule = LearningRateSchedule.Linear }.LearningRateFactor(step, 4));
     }
 
     [Theory]
