@@ -31,11 +31,11 @@ public sealed class RunPresetsTests
     public void The_presets_are_the_documented_specs()
     {
         var first = RunPresets.Get(RunPresets.FirstLook);
-        Assert.Equal((1, 16, (int?)null, 2e-4, 0.5, StepKind.Reuse, 0.99, SamplingMode.Batch, Precision.Auto),
-            (first.Epochs, first.BatchSize, first.TrainSubset, first.LearningRate, first.Beta1, first.Step, first.GeneratorEma, first.Sampling, first.Precision));
+        Assert.Equal((1, 16, (int?)null, 2e-4, 0.5, (double?)4e-4, StepKind.Reuse, 0.99, SamplingMode.Batch, Precision.Auto),
+            (first.Epochs, first.BatchSize, first.TrainSubset, first.LearningRate, first.Beta1, first.DiscriminatorLearningRate, first.Step, first.GeneratorEma, first.Sampling, first.Precision));
         var improved = RunPresets.Get(RunPresets.Improved);
-        Assert.Equal((10, 16, (int?)null, 2e-4, 0.5, StepKind.Alternating, 0.999, SamplingMode.Batch, Precision.Auto),
-            (improved.Epochs, improved.BatchSize, improved.TrainSubset, improved.LearningRate, improved.Beta1, improved.Step, improved.GeneratorEma, improved.Sampling, improved.Precision));
+        Assert.Equal((10, 16, (int?)null, 2e-4, 0.5, (double?)null, StepKind.Alternating, 0.999, SamplingMode.Batch, Precision.Auto),
+            (improved.Epochs, improved.BatchSize, improved.TrainSubset, improved.LearningRate, improved.Beta1, improved.DiscriminatorLearningRate, improved.Step, improved.GeneratorEma, improved.Sampling, improved.Precision));
 
         // docs/run-spec.md's presets table (generated from the schema) shows each preset's value of every field it changes.
         var docs = File.ReadAllText(Path.Combine(RepoPaths.Root, "docs", "run-spec.md"));
