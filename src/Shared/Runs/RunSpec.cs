@@ -156,7 +156,6 @@ public sealed record RunSpec
     /// <summary>
     /// Checks every field and returns the problems by field name (camelCase, as in the JSON form); empty when valid.
     /// </summary>
-
     public IReadOnlyDictionary<string, string[]> Validate()
     {
         var errors = new Dictionary<string, List<string>>();
