@@ -409,3 +409,25 @@ public sealed class ComparePageTests : ComponentTestContext
         Assert.Contains("Pick 2 to 6 runs", page.Markup);
     }
 }
+
+public sealed class LineChartTests : ComponentTestContext
+{
+    [Fact]
+    public void A_one_epoch_runs_lone_point_is_drawn_large_and_inside_the_x_range()
+    {
+        var chart = Render<LineChart>(p => p
+            .Add(c => c.Title, "FID")
+            .Add(c => c.Epochs, 1)
+            .Add(c => c.TestId, "fid-chart")
+            .Add(c => c.Series, [new ChartSeries("FID", [new ChartPoint(1, 11.3)], "#8e24aa"), new ChartSeries("loss", [new ChartPoint(0.5, 1), new ChartPoint(1, 2)], "#1e88e5")]));
+
+        var render = Assert.Single(JSInterop.Invocations, i => i.Identifier == "digitganCharts.render");
+        var traces = Assert.IsType<object[]>(render.Arguments[1]).Cast<Dictionary<string, object?>>().ToList();
+        Assert.Equal([10, 5], traces.Select(t => ((Dictionary<string, object?>)t["marker"]!)["size"]));
+        var layout = Assert.IsType<Dictionary<string, object?>>(render.Arguments[2]);
+        var range = Assert.IsType<double[]>(((Dictionary<string, object?>)layout["xaxis"]!)["range"]);
+        Assert.Equal(0, range[0]);
+        Assert.True(range[1] > 1, $"the x axis ends at {range[1]}: the last epoch's marker would be cut in half");
+        Assert.Contains("data-points=\"1\"", chart.Markup, StringComparison.Ordinal);
+    }
+}
