@@ -428,6 +428,9 @@ public sealed class LineChartTests : ComponentTestContext
         var range = Assert.IsType<double[]>(((Dictionary<string, object?>)layout["xaxis"]!)["range"]);
         Assert.Equal(0, range[0]);
         Assert.True(range[1] > 1, $"the x axis ends at {range[1]}: the last epoch's marker would be cut in half");
+        var label = System.Text.Json.JsonSerializer.Serialize(layout["annotations"]);
+        Assert.Contains("\"text\":\"epoch\"", label, StringComparison.Ordinal);
+        Assert.Contains("\"x\":1,\"y\":0,\"xanchor\":\"left\",\"yanchor\":\"top\"", label, StringComparison.Ordinal); // outside the plot, past the axis's end
         Assert.Contains("data-points=\"1\"", chart.Markup, StringComparison.Ordinal);
     }
 }
