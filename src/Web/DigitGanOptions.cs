@@ -30,6 +30,6 @@ public sealed class DigitGanOptions
     /// <summary>Folder for the generated API key, the file store and the SQLite queue by default: $DIGITGAN_DATA or ~/.local/share/digitgan.</summary>
     public string? DataFolder { get; set; }
 
-    /// <summary>At start, submit a first-look run (the preset: digits in 3-4 minutes on 2 cores) when the store has no runs, so there is something to browse.</summary>
+    /// <summary>At start, submit a first-look run (the preset: digits in 2-4 minutes on 2 cores) when the store has no runs, so there is something to browse.</summary>
     public bool SubmitQuickRunWhenEmpty { get; set; }
 }

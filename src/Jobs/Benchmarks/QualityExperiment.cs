@@ -50,6 +50,10 @@ public sealed class QualityExperiment(RunRepository runs, Device device, int thr
         return rows;
     }
 
+    // A miss shows its figures to enough places to see why: the table rounds an IS of 5.996 to 6.00.
+    private static string NotMet(QualityRow row) => string.Create(CultureInfo.InvariantCulture,
+        $"not met: IS {row.InceptionScore:0.000}, FID / floor {row.FidOverFloor:0.0}, {row.ClassesAtLeast5Percent} classes, {row.TrainingSeconds:0} s");
+
     /// <summary>The report as Markdown: one table per report epoch layout, with grids, and the machine it ran on.</summary>
     public static string Markdown(QualityPlan plan, IReadOnlyList<QualityRow> rows, string machine, string command)
     {
@@ -72,7 +76,7 @@ public sealed class QualityExperiment(RunRepository runs, Device device, int thr
             text.Append(CultureInfo.InvariantCulture, $"\nTarget at epoch {epoch}: {description}. ");
             text.Append(scored.Count == 0
                 ? "No run has reached that epoch yet.\n"
-                : $"Met by {scored.Count(isMet)} of {scored.Count} seeds ({string.Join(", ", scored.Select(r => $"seed {r.Seed}: {(isMet(r) ? "met" : "not met")}"))}).\n");
+                : $"Met by {scored.Count(isMet)} of {scored.Count} seeds ({string.Join(", ", scored.Select(r => $"seed {r.Seed}: {(isMet(r) ? "met" : NotMet(r))}"))}).\n");
         }
 
         if (plan.Baseline is { } baseline)

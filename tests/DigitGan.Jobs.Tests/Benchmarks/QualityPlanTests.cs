@@ -37,9 +37,9 @@ public sealed class QualityPlanTests
             ClassesAtLeast5Percent = 10, Samples = 10_000, TrainingSeconds = 2_000, ImagesPerSecond = 300, Grid = $"grids/improved-seed{seed}-epoch10.png",
         };
 
-        var markdown = QualityExperiment.Markdown(plan, [Row(0, 9.3), Row(1, 8.7)], "test machine", "experiment --plan improved");
+        var markdown = QualityExperiment.Markdown(plan, [Row(0, 9.3), Row(1, 8.996)], "test machine", "experiment --plan improved");
         Assert.Contains("| improved | 0 | 10 | 9.30 | 1.000 | 3.3 | 10 | 2000 | 300 |", markdown, StringComparison.Ordinal);
-        Assert.Contains("Met by 1 of 2 seeds (seed 0: met, seed 1: not met)", markdown, StringComparison.Ordinal);
+        Assert.Contains("Met by 1 of 2 seeds (seed 0: met, seed 1: not met: IS 8.996, FID / floor 3.3, 10 classes, 2000 s)", markdown, StringComparison.Ordinal);
         Assert.Contains("![improved epoch 10](grids/improved-seed1-epoch10.png)", markdown, StringComparison.Ordinal);
     }
 
