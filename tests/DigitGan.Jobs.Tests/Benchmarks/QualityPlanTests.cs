@@ -38,6 +38,7 @@ public sealed class QualityPlanTests
         };
 
         var markdown = QualityExperiment.Markdown(plan, [Row(0, 9.3), Row(1, 8.996)], "test machine", "experiment --plan improved");
+        Assert.Contains("| improved | 1 | 10 | 9.00 |", markdown, StringComparison.Ordinal);
         Assert.Contains("| improved | 0 | 10 | 9.30 | 1.000 | 3.3 | 10 | 2000 | 300 |", markdown, StringComparison.Ordinal);
         Assert.Contains("Met by 1 of 2 seeds (seed 0: met, seed 1: not met: IS 8.996, FID / floor 3.3, 10 classes, 2000 s)", markdown, StringComparison.Ordinal);
         Assert.Contains("![improved epoch 10](grids/improved-seed1-epoch10.png)", markdown, StringComparison.Ordinal);
