@@ -61,7 +61,9 @@ public sealed class QualityExperiment(RunRepository runs, Device device, int thr
         text.Append(CultureInfo.InvariantCulture, $"Plan `{plan.Name}`, made by `{command}` on {machine}.\n\n");
         text.Append("IS: Inception Score with the product's classifier (10 is the most); FID: classifier-FID against the test digits,\n");
         text.Append("with its real-vs-real floor at the same sample count; classes: digits holding at least 5% of the samples; seconds:\n");
-        text.Append("training time up to that epoch (evaluation excluded).\n\n");
+        text.Append("training time up to that epoch (evaluation excluded).\n");
+        text.Append(ClassifierLine(rows));
+        text.Append('\n');
         text.Append("| variant | seed | epoch | IS | FID | FID / floor | classes | seconds | images/s |\n");
         text.Append("| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
         foreach (var row in rows)
@@ -99,6 +101,19 @@ public sealed class QualityExperiment(RunRepository runs, Device device, int thr
         }
 
         return text.ToString();
+    }
+
+    // Each store trains its own classifier, and two classifiers score the same digits a little differently, so a
+    // report names the one behind its figures (docs/metrics.md: how far two classifiers' scores differ).
+    private static string ClassifierLine(IReadOnlyList<QualityRow> rows)
+    {
+        var ids = rows.Select(r => r.Classifier ?? "unrecorded").Distinct(StringComparer.Ordinal).ToList();
+        return ids.Count switch
+        {
+            0 => "",
+            1 => $"Scored by classifier `{ids[0]}`.\n",
+            _ => $"Scored by {ids.Count} classifiers ({string.Join(", ", ids.Select(id => $"`{id}`"))}): compare rows scored by the same one.\n",
+        };
     }
 
     /// <summary>
@@ -203,6 +218,7 @@ public sealed class QualityExperiment(RunRepository runs, Device device, int thr
                 FidFloor = evaluation.FidFloor,
                 ClassesAtLeast5Percent = evaluation.ClassesAtLeast5Percent,
                 Samples = evaluation.Samples,
+                Classifier = evaluation.Classifier,
                 TrainingSeconds = epochs.Sum(e => e.Seconds),
                 ImagesPerSecond = epochs.Sum(e => e.Images) / Math.Max(1e-9, epochs.Sum(e => e.Seconds)),
                 Grid = grid,

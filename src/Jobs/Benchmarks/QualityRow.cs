@@ -13,6 +13,9 @@ public sealed record QualityRow
     public int ClassesAtLeast5Percent { get; init; }
     public int Samples { get; init; }
 
+    /// <summary>The id of the classifier that scored the row (each machine trains its own; scores from different ones differ a little).</summary>
+    public string? Classifier { get; init; }
+
     /// <summary>Training time of the epochs up to this one (not evaluation).</summary>
     public double TrainingSeconds { get; init; }
 

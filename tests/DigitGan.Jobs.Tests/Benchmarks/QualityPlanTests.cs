@@ -31,10 +31,11 @@ public sealed class QualityPlanTests
     public void The_report_lists_every_row_and_says_which_seeds_met_the_target()
     {
         var plan = QualityPlan.Get("improved");
-        QualityRow Row(long seed, double inceptionScore) => new()
+        QualityRow Row(long seed, double inceptionScore, string classifier = "0d50102c200a") => new()
         {
             Variant = "improved", Seed = seed, Epoch = 10, RunId = Guid.NewGuid(), InceptionScore = inceptionScore, Fid = 1, FidFloor = 0.3,
             ClassesAtLeast5Percent = 10, Samples = 10_000, TrainingSeconds = 2_000, ImagesPerSecond = 300, Grid = $"grids/improved-seed{seed}-epoch10.png",
+            Classifier = classifier,
         };
 
         var markdown = QualityExperiment.Markdown(plan, [Row(0, 9.3), Row(1, 8.996)], "test machine", "experiment --plan improved");
@@ -42,6 +43,10 @@ public sealed class QualityPlanTests
         Assert.Contains("| improved | 0 | 10 | 9.30 | 1.000 | 3.3 | 10 | 2000 | 300 |", markdown, StringComparison.Ordinal);
         Assert.Contains("Met by 1 of 2 seeds (seed 0: met, seed 1: not met: IS 8.996, FID / floor 3.3, 10 classes, 2000 s)", markdown, StringComparison.Ordinal);
         Assert.Contains("![improved epoch 10](grids/improved-seed1-epoch10.png)", markdown, StringComparison.Ordinal);
+        Assert.Contains("Scored by classifier `0d50102c200a`.", markdown, StringComparison.Ordinal);
+
+        var mixed = QualityExperiment.Markdown(plan, [Row(0, 9.3), Row(1, 8.996, "d55317fb5e36")], "test machine", "experiment --plan improved");
+        Assert.Contains("Scored by 2 classifiers (`0d50102c200a`, `d55317fb5e36`): compare rows scored by the same one.", mixed, StringComparison.Ordinal);
     }
 
     [Fact]
