@@ -5,8 +5,9 @@ namespace DigitGan.Jobs.Cli;
 
 /// <summary>
 /// `train-classifier`: trains the MNIST digit classifier that quality metrics use, deterministically, and stores it
-/// beside the dataset (and in the setup cache, so that other stores can import it). With a classifier already in
-/// the cache or the store it only verifies and copies it, unless --force.
+/// beside the dataset (and, with the default --epochs and --seed, in the setup cache, so that other stores can import
+/// it). With a classifier of the same settings already in the store or the cache it only verifies and copies it; one of
+/// other settings in the store is kept unless --force.
 /// </summary>
 public static class TrainClassifierCommand
 {
@@ -26,7 +27,7 @@ public static class TrainClassifierCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var artifacts = DigitGanCli.OpenStore(parse.GetValue(store));
-            await ClassifierSetup.EnsureAsync(artifacts, parse.GetValue(epochs), parse.GetValue(seed), parse.GetValue(threads), parse.GetValue(force), Console.WriteLine, cancellationToken).ConfigureAwait(false);
+            await ClassifierSetup.EnsureAsync(artifacts, SetupCache.Default, parse.GetValue(epochs), parse.GetValue(seed), parse.GetValue(threads), parse.GetValue(force), Console.WriteLine, cancellationToken).ConfigureAwait(false);
             return 0;
         });
         return command;

@@ -7,49 +7,109 @@ using static TorchSharp.torch;
 
 namespace DigitGan.Jobs.Evaluation;
 
+/// <summary>The folders where setup keeps the verified MNIST download and the default classifier for new stores.</summary>
+public sealed record SetupCache(string Mnist, string Classifier)
+{
+    public static SetupCache Default => new(DataPaths.MnistCache, DataPaths.ClassifierCache);
+}
+
 /// <summary>Puts the quality metrics' digit classifier in a store and the setup cache: copies a verified one, else trains one.</summary>
 public static class ClassifierSetup
 {
     public const double RequiredAccuracy = 0.992;
 
+    /// <summary>
+    /// Makes sure <paramref name="store"/> holds a classifier trained with <paramref name="epochs"/> and
+    /// <paramref name="seed"/> under the current recipe: keeps the store's own if it is one, imports the setup cache's if
+    /// that is one, else trains one. A store whose classifier was trained otherwise keeps it unless
+    /// <paramref name="force"/>: scores by two classifiers differ, so replacing it is a decision, not a side effect.
+    /// Only a classifier of the default settings (what setup makes) goes into the setup cache, which new stores import.
+    /// </summary>
+    /// <param name="cache">The setup cache (<see cref="SetupCache.Default"/>: where scripts/setup.sh keeps MNIST and the classifier).</param>
     /// <param name="threads">CPU threads for libtorch while training (null: all cores).</param>
     /// <param name="force">Train a new classifier even if one exists.</param>
-    public static async Task EnsureAsync(IArtifactStore store, int epochs, long seed, int? threads, bool force, Action<string> log, CancellationToken cancellationToken)
+    public static async Task EnsureAsync(IArtifactStore store, SetupCache cache, int epochs, long seed, int? threads, bool force, Action<string> log, CancellationToken cancellationToken)
     {
-        await MnistDataset.EnsureImportedAsync(store, DataPaths.MnistCache, cancellationToken).ConfigureAwait(false);
-        if (!force && await CachedRecipeAsync(cancellationToken).ConfigureAwait(false) is { } cached && cached != ClassifierTraining.Recipe)
-        {
-            log($"The classifier in {DataPaths.ClassifierCache} was trained with an older recipe ({cached}); training one with the current recipe ({ClassifierTraining.Recipe}).");
-            force = true;
-        }
-
+        var wanted = Settings(ClassifierTraining.Recipe, epochs, seed);
+        var isDefault = epochs == ClassifierTraining.DefaultEpochs && seed == ClassifierTraining.DefaultSeed;
         if (!force)
         {
-            if (await ClassifierFiles.ImportAsync(store, DataPaths.ClassifierCache, cancellationToken).ConfigureAwait(false))
+            var cached = await CachedManifestAsync(cache, cancellationToken).ConfigureAwait(false);
+            var stored = await StoredManifestAsync(store, log, cancellationToken).ConfigureAwait(false);
+            if (stored is not null && (stored.Recipe ?? FirstRecipe) != ClassifierTraining.Recipe)
             {
-                var imported = (await ClassifierFiles.ReadAsync(store, cancellationToken).ConfigureAwait(false))!.Value.Manifest;
-                log($"Classifier verified and imported from {DataPaths.ClassifierCache}: test accuracy {imported.TestAccuracy:P2}, FID floor {imported.FidFloor:0.00}.");
+                log($"The classifier in {store.Description} was trained with an older recipe ({Settings(stored)}); replacing it with one of {wanted}.");
+            }
+            else if (stored is not null)
+            {
+                if (Settings(stored) != wanted)
+                {
+                    throw new ArgumentException($"The classifier in {store.Description} was trained with {Settings(stored)}, not {wanted}, and is kept: scores by two classifiers are not the same measurement. Pass --force to replace it (runs keep the scores they have), or use another --store.");
+                }
+
+                if (isDefault && cached is null && await ClassifierFiles.ExportAsync(store, cache.Classifier, cancellationToken).ConfigureAwait(false))
+                {
+                    log($"Classifier already in {store.Description} ({wanted}); copied to {cache.Classifier}.");
+                    return;
+                }
+
+                log($"Classifier already in {store.Description} ({wanted}).");
                 return;
             }
 
-            if (await ClassifierFiles.ExportAsync(store, DataPaths.ClassifierCache, cancellationToken).ConfigureAwait(false))
+            if (cached is not null && Settings(cached) == wanted && await ClassifierFiles.ImportAsync(store, cache.Classifier, cancellationToken).ConfigureAwait(false))
             {
-                log($"Classifier already in {store.Description}; copied to {DataPaths.ClassifierCache}.");
+                var imported = (await ClassifierFiles.ReadAsync(store, cancellationToken).ConfigureAwait(false))!.Value.Manifest;
+                log($"Classifier verified and imported from {cache.Classifier}: test accuracy {imported.TestAccuracy:P2}, FID floor {imported.FidFloor:0.00}.");
                 return;
+            }
+
+            if (cached is not null)
+            {
+                log($"The classifier in {cache.Classifier} was trained with {Settings(cached)}; training one with {wanted}.");
             }
         }
 
+        await MnistDataset.EnsureImportedAsync(store, cache.Mnist, cancellationToken).ConfigureAwait(false);
         var device = TorchRuntime.SelectDevice();
         var threadCount = TorchRuntime.ConfigureThreads(threads);
         var manifest = await TrainAsync(store, epochs, seed, device, threadCount, log, cancellationToken).ConfigureAwait(false);
-        await ClassifierFiles.ExportAsync(store, DataPaths.ClassifierCache, cancellationToken).ConfigureAwait(false);
-        log($"Stored in {store.Description}/{RunArtifactLayout.ClassifierPrefix} and {DataPaths.ClassifierCache} (sha256 {manifest.Sha256}).");
+        if (isDefault)
+        {
+            await ClassifierFiles.ExportAsync(store, cache.Classifier, cancellationToken).ConfigureAwait(false);
+            log($"Stored in {store.Description}/{RunArtifactLayout.ClassifierPrefix} and {cache.Classifier} (sha256 {manifest.Sha256}).");
+        }
+        else
+        {
+            log($"Stored in {store.Description}/{RunArtifactLayout.ClassifierPrefix} (sha256 {manifest.Sha256}); not in {cache.Classifier}, which keeps the default settings' classifier for new stores.");
+        }
     }
 
-    /// <summary>The recipe of the classifier in the setup cache ("shifts only" for the first recipe); null when the cache has none.</summary>
-    private static async Task<string?> CachedRecipeAsync(CancellationToken cancellationToken)
+    private const string FirstRecipe = "shifts only";
+
+    private static string Settings(string recipe, int epochs, long seed) => $"recipe {recipe}, {epochs} epochs, seed {seed}";
+
+    // A manifest of the first recipe has no recipe field.
+    private static string Settings(ClassifierManifest manifest) => Settings(manifest.Recipe ?? FirstRecipe, manifest.Epochs, manifest.Seed);
+
+    /// <summary>The store's classifier manifest; null when it has none, or a damaged one (said in the log; it is replaced).</summary>
+    private static async Task<ClassifierManifest?> StoredManifestAsync(IArtifactStore store, Action<string> log, CancellationToken cancellationToken)
     {
-        var path = Path.Combine(DataPaths.ClassifierCache, ClassifierFiles.ManifestFile);
+        try
+        {
+            return (await ClassifierFiles.ReadAsync(store, cancellationToken).ConfigureAwait(false))?.Manifest;
+        }
+        catch (Exception ex) when (ex is InvalidDataException or FileNotFoundException)
+        {
+            log($"The classifier in {store.Description} cannot be used and is replaced: {ex.Message}");
+            return null;
+        }
+    }
+
+    /// <summary>The setup cache's classifier manifest; null when the cache has none or it cannot be read (then one is trained, and with the default settings it replaces the damaged one).</summary>
+    private static async Task<ClassifierManifest?> CachedManifestAsync(SetupCache cache, CancellationToken cancellationToken)
+    {
+        var path = Path.Combine(cache.Classifier, ClassifierFiles.ManifestFile);
         if (!File.Exists(path))
         {
             return null;
@@ -57,12 +117,11 @@ public static class ClassifierSetup
 
         try
         {
-            var manifest = System.Text.Json.JsonSerializer.Deserialize<ClassifierManifest>(await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false), ArtifactJson.Options);
-            return manifest?.Recipe ?? "shifts only";
+            return System.Text.Json.JsonSerializer.Deserialize<ClassifierManifest>(await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false), ArtifactJson.Options);
         }
         catch (System.Text.Json.JsonException)
         {
-            return null; // the import reports a damaged manifest with its fix
+            return null;
         }
     }
 
