@@ -44,8 +44,8 @@ public sealed record QualityPlan(string Name, IReadOnlyList<(string Name, RunSpe
     };
 
     /// <summary>
-    /// The tutorial for 5 epochs, then each change alone on top of it, then the improved preset's changes together;
-    /// the improved preset's training changes first, the other options of docs/presets.md after them. Every variant
+    /// The tutorial for 5 epochs, the improved preset's changes together, then each change alone on top of the
+    /// tutorial (all of them are in the improved preset except label smoothing). Every variant
     /// computes in the precision the improved preset uses (Auto: bf16 where the CPU has it, which halves the plan's
     /// time and was shown not to change quality, docs/precision.md), so that precision is not one of the differences.
     /// </summary>
