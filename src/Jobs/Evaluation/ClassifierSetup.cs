@@ -47,7 +47,8 @@ public static class ClassifierSetup
                     throw new ArgumentException($"The classifier in {store.Description} was trained with {Settings(stored)}, not {wanted}, and is kept: scores by two classifiers are not the same measurement. Pass --force to replace it (runs keep the scores they have), or use another --store.");
                 }
 
-                if (isDefault && cached is null && await ClassifierFiles.ExportAsync(store, cache.Classifier, cancellationToken).ConfigureAwait(false))
+                // The cache is for the default settings' classifier: fill it, or refresh one of other settings (an older recipe).
+                if (isDefault && (cached is null || Settings(cached) != wanted) && await ClassifierFiles.ExportAsync(store, cache.Classifier, cancellationToken).ConfigureAwait(false))
                 {
                     log($"Classifier already in {store.Description} ({wanted}); copied to {cache.Classifier}.");
                     return;

@@ -31,6 +31,18 @@ public sealed class ClassifierSetupTests : IDisposable
     }
 
     [Fact]
+    public async Task A_cache_of_an_older_recipe_is_refreshed_from_a_store_classifier_of_the_default_settings()
+    {
+        var old = await StoreWithClassifierAsync("old", ClassifierTraining.DefaultSeed, recipe: null);
+        await ClassifierFiles.ExportAsync(old, Cache.Classifier);
+        var store = await StoreWithClassifierAsync("a", ClassifierTraining.DefaultSeed);
+
+        await EnsureAsync(store, ClassifierTraining.DefaultSeed);
+
+        Assert.Equal(ClassifierTraining.Recipe, (await ReadCacheAsync())!.Recipe);
+    }
+
+    [Fact]
     public async Task A_store_classifier_of_other_settings_is_kept_unless_forced()
     {
         var store = await StoreWithClassifierAsync("a", seed: 1);
@@ -77,7 +89,7 @@ public sealed class ClassifierSetupTests : IDisposable
     private Task EnsureAsync(IArtifactStore store, long seed)
         => ClassifierSetup.EnsureAsync(store, Cache, ClassifierTraining.DefaultEpochs, seed, threads: 1, force: false, _log.Add, CancellationToken.None);
 
-    private async Task<FileArtifactStore> StoreWithClassifierAsync(string name, long seed)
+    private async Task<FileArtifactStore> StoreWithClassifierAsync(string name, long seed, string? recipe = ClassifierTraining.Recipe)
     {
         var store = new FileArtifactStore(Path.Combine(_root, name));
         byte[] weights = [.. Enumerable.Range(0, 64).Select(i => (byte)(i + seed))];
@@ -90,7 +102,7 @@ public sealed class ClassifierSetupTests : IDisposable
             TestAccuracy = 0.995,
             FidFloor = 0.27,
             FidFloorSamples = 10_000,
-            Recipe = ClassifierTraining.Recipe,
+            Recipe = recipe,
             Epochs = ClassifierTraining.DefaultEpochs,
             Seed = seed,
         });
