@@ -63,6 +63,7 @@ public sealed record QualityPlan(string Name, IReadOnlyList<(string Name, RunSpe
             ("label-smoothing", tutorial with { LabelSmoothing = 0.1 }),
             ("ema", tutorial with { GeneratorEma = 0.999 }),
             ("batch-sampling", tutorial with { Sampling = SamplingMode.Batch }),
+            ("sample-keep", tutorial with { SampleKeep = 0.8 }),
             ("spectral-norm", tutorial with { DiscriminatorNorm = DiscriminatorNorm.Spectral }),
             ("hinge", tutorial with { Loss = GanLoss.Hinge }),
             ("ttur", tutorial with { DiscriminatorLearningRate = 4e-4 }),

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using DigitGan.Jobs.Remote;
 using DigitGan.Jobs.Training;
 using DigitGan.Shared.Artifacts;
@@ -146,6 +147,23 @@ public static class DigitGanCli
             result.AddError($"{option.Name} must be between 1 and {max} (got {value}).");
         }
     });
+
+    /// <summary>--sample-keep for commands that draw from a checkpoint: overrides the run's discriminator ranking.</summary>
+    internal static Option<double?> SampleKeepOption()
+    {
+        var option = new Option<double?>("--sample-keep")
+        {
+            Description = $"Draw n / this many digits and keep the n the checkpoint's discriminator scores most real ({RunSpec.MinSampleKeep.ToString(CultureInfo.InvariantCulture)}-1; 1 keeps every digit). Default: the run's own sampleKeep.",
+        };
+        option.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<double?>() is { } value && !(value >= RunSpec.MinSampleKeep && value <= 1))
+            {
+                result.AddError($"--sample-keep must be between {RunSpec.MinSampleKeep.ToString(CultureInfo.InvariantCulture)} and 1 (got {value.ToString(CultureInfo.InvariantCulture)}).");
+            }
+        });
+        return option;
+    }
 
     internal static void Positive(this Option<int?> option, int max = int.MaxValue) => option.Validators.Add(result =>
     {

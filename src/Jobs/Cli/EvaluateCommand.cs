@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Text.Json;
 using DigitGan.Jobs.Evaluation;
 using DigitGan.Jobs.Model;
@@ -25,10 +26,11 @@ public static class EvaluateCommand
         var output = new Option<string?>("--out") { Description = "JSON file to write (default: evaluation.json beside the checkpoint, or inside the PNG folder)." };
         var threads = new Option<int?>("--threads") { Description = "CPU threads for libtorch (default: all cores)." };
         threads.Positive(1024);
+        var sampleKeep = DigitGanCli.SampleKeepOption();
         var store = DigitGanCli.StoreOption();
         var command = new Command("evaluate", "Score generated digits (a checkpoint or a PNG folder): classifier-FID with its real-vs-real floor, Inception Score, class coverage.")
         {
-            path, run, epoch, samples, output, threads, store,
+            path, run, epoch, samples, sampleKeep, output, threads, store,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -40,6 +42,11 @@ public static class EvaluateCommand
             string defaultOutput;
             if (target is not null && Directory.Exists(target))
             {
+                if (parse.GetValue(sampleKeep) is not null)
+                {
+                    throw new DigitGanCli.UsageException("--sample-keep applies to a checkpoint, not to a folder of PNG digits.");
+                }
+
                 report = await EvaluationReports.ScoreFolderAsync(evaluator, Path.GetFullPath(target), cancellationToken).ConfigureAwait(false);
                 defaultOutput = Path.Combine(target, "evaluation.json");
             }
@@ -47,12 +54,14 @@ public static class EvaluateCommand
             {
                 var file = target is null ? null : new FileInfo(target);
                 var (bytes, source) = await SampleCommand.ReadCheckpointAsync(file, parse.GetValue(run), parse.GetValue(epoch), () => artifacts, cancellationToken).ConfigureAwait(false);
-                report = CheckpointEvaluation.Score(evaluator, bytes, source, parse.GetValue(samples));
+                report = CheckpointEvaluation.Score(evaluator, bytes, source, parse.GetValue(samples), parse.GetValue(sampleKeep));
                 defaultOutput = file is not null ? Path.ChangeExtension(file.FullName, ".evaluation.json") : "evaluation.json";
             }
 
             var m = report.Metrics;
-            Console.WriteLine($"{report.Source}: {m.Samples:N0} digits");
+            Console.WriteLine(report.SampleKeep is { } keep and < 1
+                ? $"{report.Source}: {m.Samples:N0} digits, kept of {SampleRanking.Candidates(m.Samples, keep):N0} drawn by its discriminator's ranking (sampleKeep {keep.ToString(CultureInfo.InvariantCulture)})"
+                : $"{report.Source}: {m.Samples:N0} digits");
             Console.WriteLine($"  FID {m.Fid:F3} (real-vs-real floor at {m.Samples:N0} samples: {m.FidFloor:F3})");
             Console.WriteLine($"  Inception Score {m.InceptionScore:F3}");
             Console.WriteLine($"  classes >= 5%: {m.ClassesAtLeast5Percent}, confidence {m.Confidence:F3}, histogram [{string.Join(", ", m.ClassHistogram)}]");

@@ -20,13 +20,14 @@ public static class SampleCommand
         var output = DigitGanCli.Option("--out", "PNG file to write.", "samples.png");
         var scale = DigitGanCli.Option("--scale", "Pixel upscaling factor (nearest neighbour).", 4);
         scale.Positive(16);
+        var sampleKeep = DigitGanCli.SampleKeepOption();
 
-        var command = new Command("sample", "Draw digits from a checkpoint's generator into a grid PNG.") { checkpoint, run, epoch, store, count, seed, output, scale };
+        var command = new Command("sample", "Draw digits from a checkpoint's generator into a grid PNG.") { checkpoint, run, epoch, store, count, seed, output, scale, sampleKeep };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var (bytes, source) = await ReadCheckpointAsync(parse.GetValue(checkpoint), parse.GetValue(run), parse.GetValue(epoch), () => DigitGanCli.OpenStore(parse.GetValue(store)), cancellationToken).ConfigureAwait(false);
             var n = parse.GetValue(count);
-            var (header, png) = CheckpointSampler.DrawGrid(bytes, source, n, parse.GetValue(seed), parse.GetValue(scale));
+            var (header, png) = CheckpointSampler.DrawGrid(bytes, source, n, parse.GetValue(seed), parse.GetValue(scale), parse.GetValue(sampleKeep));
             var path = Path.GetFullPath(parse.GetValue(output)!);
             await File.WriteAllBytesAsync(path, png, cancellationToken).ConfigureAwait(false);
             Console.WriteLine($"Wrote {n} digits from {source} (run {header.RunId}, epoch {header.Epoch}) to {path}");

@@ -14,4 +14,7 @@ public sealed record EvaluationReport
     public required string ClassifierSha256 { get; init; }
     public required double ClassifierTestAccuracy { get; init; }
     public required EvaluationMetrics Metrics { get; init; }
+
+    /// <summary>The discriminator ranking the checkpoint's digits were drawn with (1: every digit drawn); null for a PNG folder.</summary>
+    public double? SampleKeep { get; init; }
 }

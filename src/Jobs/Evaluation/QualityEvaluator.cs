@@ -131,8 +131,12 @@ public sealed class QualityEvaluator : IDisposable
         };
     }
 
-    /// <summary>Generates a digit for each noise vector (generator in inference mode) and scores them.</summary>
-    public EvaluationMetrics ScoreGenerator(DcganGenerator generator, Tensor noise, int epoch, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Generates a digit for each noise vector (generator in inference mode) and scores them; with a ranking, scores
+    /// the <paramref name="samples"/> of them the discriminator ranks highest (the noise then holds
+    /// <see cref="SampleRanking.Candidates(long, double)"/> vectors).
+    /// </summary>
+    public EvaluationMetrics ScoreGenerator(DcganGenerator generator, Tensor noise, int epoch, CancellationToken cancellationToken = default, SampleRanking? ranking = null, int? samples = null)
     {
         var clock = Stopwatch.StartNew();
         using var scope = NewDisposeScope();
@@ -158,6 +162,11 @@ public sealed class QualityEvaluator : IDisposable
             }
 
             var images = cat(parts);
+            if (ranking is not null)
+            {
+                images = ranking.Select(images, samples ?? images.shape[0]);
+            }
+
             var metrics = Score(images, epoch);
             return metrics with { Seconds = clock.Elapsed.TotalSeconds };
         }
@@ -167,11 +176,14 @@ public sealed class QualityEvaluator : IDisposable
         }
     }
 
-    /// <summary>The run's fixed evaluation noise: its own stream of the run's seed, the same vectors every evaluation.</summary>
+    /// <summary>
+    /// The run's fixed evaluation noise: its own stream of the run's seed, the same vectors every evaluation; with
+    /// discriminator ranking, enough vectors to keep <see cref="RunSpec.EvaluationSamples"/> of them.
+    /// </summary>
     public static Tensor EvaluationNoise(RunSpec spec)
     {
         using var generator = new torch.Generator(RunSeeds.Derive(spec.Seed, RunSeeds.EvaluationNoise));
-        return randn([spec.EvaluationSamples, spec.NoiseDim], generator: generator);
+        return randn([SampleRanking.Candidates(spec.EvaluationSamples, spec), spec.NoiseDim], generator: generator);
     }
 
     private static FeatureStatistics Statistics(DigitClassifier classifier, Tensor images, Device device, out float[] probabilities)

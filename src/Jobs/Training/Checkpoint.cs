@@ -4,6 +4,7 @@ using System.Text.Json;
 using DigitGan.Jobs.Model;
 using DigitGan.Shared.Artifacts;
 using DigitGan.Shared.Export;
+using DigitGan.Shared.Runs;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -113,6 +114,49 @@ public static class Checkpoint
         }
 
         return (header, generator);
+    }
+
+    /// <summary>
+    /// Builds what draws a checkpoint's digits: its sampling generator (<see cref="LoadGenerator"/>) and, when the
+    /// spec ranks samples by the discriminator, the discriminator too. <paramref name="sampleKeep"/> overrides the
+    /// spec's <see cref="RunSpec.SampleKeep"/> (the returned header's spec carries the value used).
+    /// </summary>
+    public static CheckpointDigits LoadDigits(byte[] bytes, string source, double? sampleKeep = null)
+    {
+        using var reader = OpenVerified(bytes, source);
+        var header = ReadHeader(reader, source);
+        if (sampleKeep is { } keep)
+        {
+            header = header with { Spec = header.Spec with { SampleKeep = keep } };
+        }
+
+        using var init = new torch.Generator(0);
+        var generator = new DcganGenerator(header.Spec.NoiseDim, init) { Sampling = header.Spec.Sampling };
+        DcganDiscriminator? discriminator = null;
+        try
+        {
+            Load(source, "generator", () => generator.load(reader));
+            if (HasAverage(header))
+            {
+                Load(source, "generator average", () => generator.load(reader));
+            }
+
+            if (header.Spec.SampleKeep < 1)
+            {
+                // Inference mode draws no dropout masks, so the discriminator's dropout generator is never used.
+                discriminator = new DcganDiscriminator(init, init, header.Spec.DiscriminatorNorm == DiscriminatorNorm.Spectral);
+                Load(source, "discriminator", () => discriminator.load(reader));
+                discriminator.eval();
+            }
+        }
+        catch
+        {
+            generator.Dispose();
+            discriminator?.Dispose();
+            throw;
+        }
+
+        return new CheckpointDigits(header, generator, discriminator);
     }
 
     /// <summary>A checkpoint file's bytes, and its full path as their source.</summary>

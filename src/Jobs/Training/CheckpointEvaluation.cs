@@ -5,12 +5,14 @@ namespace DigitGan.Jobs.Training;
 /// <summary>Scores a checkpoint's generator as training does: on the run's fixed evaluation noise.</summary>
 public static class CheckpointEvaluation
 {
-    /// <param name="samples">Digits to generate; null: the run's own evaluation sample count.</param>
-    public static EvaluationReport Score(QualityEvaluator evaluator, byte[] bytes, string source, int? samples)
+    /// <param name="samples">Digits to score; null: the run's own evaluation sample count.</param>
+    /// <param name="sampleKeep">Discriminator ranking to score with (<see cref="Shared.Runs.RunSpec.SampleKeep"/>); null: the run's own.</param>
+    public static EvaluationReport Score(QualityEvaluator evaluator, byte[] bytes, string source, int? samples, double? sampleKeep = null)
     {
-        var (header, loaded) = Checkpoint.LoadGenerator(bytes, source);
-        using var generator = loaded;
-        using var noise = QualityEvaluator.EvaluationNoise(header.Spec with { EvaluationSamples = samples ?? header.Spec.EvaluationSamples });
+        using var digits = Checkpoint.LoadDigits(bytes, source, sampleKeep);
+        var header = digits.Header;
+        var spec = header.Spec with { EvaluationSamples = samples ?? header.Spec.EvaluationSamples };
+        using var noise = QualityEvaluator.EvaluationNoise(spec);
         return new EvaluationReport
         {
             Source = source,
@@ -18,7 +20,8 @@ public static class CheckpointEvaluation
             RunId = header.RunId,
             ClassifierSha256 = evaluator.Classifier.Sha256,
             ClassifierTestAccuracy = evaluator.Classifier.TestAccuracy,
-            Metrics = evaluator.ScoreGenerator(generator, noise, header.Epoch),
+            SampleKeep = spec.SampleKeep,
+            Metrics = evaluator.ScoreGenerator(digits.Generator, noise, header.Epoch, ranking: digits.Ranking, samples: spec.EvaluationSamples),
         };
     }
 }

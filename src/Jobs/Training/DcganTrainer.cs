@@ -38,6 +38,7 @@ public sealed class DcganTrainer : IDisposable
         Generator.to(device);
         Discriminator.to(device);
         Average = spec.GeneratorEma > 0 ? new GeneratorAverage(Generator, spec.GeneratorEma) : null;
+        Ranking = SampleRanking.For(spec, Discriminator);
         generatorParameters = [.. Generator.parameters()];
         discriminatorParameters = [.. Discriminator.parameters()];
 
@@ -66,6 +67,9 @@ public sealed class DcganTrainer : IDisposable
 
     /// <summary>The generator that draws the run's samples and is scored: the average when there is one, else the trained one.</summary>
     public DcganGenerator SamplingGenerator => Average?.Generator ?? Generator;
+
+    /// <summary>Which drawn digits the run's samples and scores keep (<see cref="RunSpec.SampleKeep"/>); null: all of them.</summary>
+    public SampleRanking? Ranking { get; }
 
     /// <summary>The run's own training generator: noise, shuffling and dropout draw from it (and nothing else does).</summary>
     public torch.Generator Random { get; }

@@ -18,10 +18,36 @@ public sealed class SampleGrids(IArtifactStore store, Guid runId, RunSpec spec) 
     public static List<GrayImage> Cells(float[] pixels, int count) =>
         [.. Enumerable.Range(0, count).Select(i => GrayImage.FromSignedUnit(pixels.AsSpan(i * 28 * 28, 28 * 28), 28, 28))];
 
+    /// <summary>
+    /// Renders <paramref name="count"/> digits ([count, 28, 28] in [-1, 1], see <see cref="DcganGenerator.Render"/>)
+    /// from the noise: all of it, or with a ranking the <paramref name="count"/> the discriminator ranks highest of
+    /// <see cref="SampleRanking.Candidates(long, double)"/> vectors, in the order drawn.
+    /// </summary>
+    public static float[] Render(DcganGenerator generator, SampleRanking? ranking, Tensor noise, int count)
+    {
+        var pixels = generator.Render(noise);
+        if (ranking is null)
+        {
+            return pixels;
+        }
+
+        const int Size = 28 * 28;
+        using var images = tensor(pixels).view(-1, 1, 28, 28);
+        using var best = ranking.Best(images, count);
+        var kept = new float[count * Size];
+        var index = best.data<long>().ToArray();
+        for (var i = 0; i < count; i++)
+        {
+            pixels.AsSpan((int)index[i] * Size, Size).CopyTo(kept.AsSpan(i * Size, Size));
+        }
+
+        return kept;
+    }
+
     /// <summary>Draws the epoch's grid with the sampling generator (the average, if any) in inference mode and stores it.</summary>
     public async Task PutAsync(DcganTrainer trainer, int epoch, CancellationToken cancellationToken)
     {
-        var cells = Cells(trainer.SamplingGenerator.Render(noise), SampleGridLayout.Cells);
+        var cells = Cells(Render(trainer.SamplingGenerator, trainer.Ranking, noise, SampleGridLayout.Cells), SampleGridLayout.Cells);
         var grid = GrayImage.Grid(cells, SampleGridLayout.Columns, SampleGridLayout.Scale, SampleGridLayout.Gap, SampleGridLayout.GapValue);
         await store.PutBytesAsync(RunArtifactLayout.Sample(runId, epoch), PngEncoder.Encode(grid), cancellationToken: cancellationToken).ConfigureAwait(false);
     }
@@ -46,10 +72,13 @@ public sealed class SampleGrids(IArtifactStore store, Guid runId, RunSpec spec) 
 
     public void Dispose() => noise.Dispose();
 
-    /// <summary>The run's 16 fixed noise vectors [16, noiseDim] that every epoch's sample grid is drawn from.</summary>
+    /// <summary>
+    /// The run's fixed noise vectors that every epoch's sample grid is drawn from: [16, noiseDim], or with
+    /// discriminator ranking the candidates its 16 are chosen from.
+    /// </summary>
     public static Tensor FixedNoise(RunSpec spec)
     {
         using var generator = new torch.Generator(RunSeeds.Derive(spec.Seed, RunSeeds.SampleNoise));
-        return randn([SampleGridLayout.Cells, spec.NoiseDim], generator: generator);
+        return randn([SampleRanking.Candidates(SampleGridLayout.Cells, spec), spec.NoiseDim], generator: generator);
     }
 }

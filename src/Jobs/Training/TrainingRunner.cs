@@ -157,7 +157,7 @@ public sealed class TrainingRunner(RunRepository runs, ITrainingObserver observe
                     cancellationToken.ThrowIfCancellationRequested();
                     using (var evaluationSpan = DigitGanTelemetry.StartEvaluation(runId, epoch))
                     {
-                        evaluation = evaluator.ScoreGenerator(trainer.SamplingGenerator, evaluationNoise!, epoch, cancellationToken);
+                        evaluation = evaluator.ScoreGenerator(trainer.SamplingGenerator, evaluationNoise!, epoch, cancellationToken, trainer.Ranking, spec.EvaluationSamples);
                         DigitGanTelemetry.EvaluationCompleted(evaluationSpan, evaluation);
                     }
 

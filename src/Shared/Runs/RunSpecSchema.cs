@@ -49,6 +49,8 @@ public static class RunSpecSchema
             spec => spec.GeneratorEma, (spec, value) => spec with { GeneratorEma = value }) with { FixedForFork = true },
         Choice("sampling", "--sampling", "Sampling BatchNorm", "Running: BatchNorm's running averages (the tutorial); Batch: the drawn batch's statistics.",
             spec => spec.Sampling, (spec, value) => spec with { Sampling = value }),
+        Double("sampleKeep", "--sample-keep", "Sample keep (D-ranked)", "Draw n / this many digits and keep the n the discriminator scores most real (discriminator rejection sampling); 1 keeps every digit (the tutorial).",
+            string.Create(CultureInfo.InvariantCulture, $"{RunSpec.MinSampleKeep}-1"), spec => spec.SampleKeep, (spec, value) => spec with { SampleKeep = value }),
         Choice("precision", "--precision", "Precision", "Fp32: float32 (the tutorial); Bf16: bfloat16 convolutions and products, float32 weights and optimizer (float16 with loss scaling on a GPU without bf16); Auto: Bf16 where the hardware has it.",
             spec => spec.Precision, (spec, value) => spec with { Precision = value }),
         Int("checkpointEvery", "--checkpoint-every", "Checkpoint every", "Keep a numbered checkpoint every N epochs (and always the last).", "1 or more",

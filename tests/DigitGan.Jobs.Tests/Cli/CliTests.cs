@@ -28,6 +28,9 @@ public sealed class CliTests(MnistStoreFixture fixture) : IClassFixture<MnistSto
     [InlineData("train --eval-samples 10", "--eval-samples")]
     [InlineData("train --eval-every -1", "--eval-every")]
     [InlineData("evaluate --samples 0", "--samples")]
+    [InlineData("evaluate --sample-keep 2", "--sample-keep")]
+    [InlineData("sample --sample-keep 0.1", "--sample-keep")]
+    [InlineData("train --sample-keep 0", "--sample-keep")]
     [InlineData("train-classifier --epochs 0", "--epochs")]
     public async Task Bad_flags_exit_2_with_a_message_naming_the_problem(string commandLine, string mentioned)
     {
@@ -114,6 +117,42 @@ public sealed class CliTests(MnistStoreFixture fixture) : IClassFixture<MnistSto
         (code, error) = await RunAsync(["train", "--store", store, "--resume", Guid.NewGuid().ToString()]);
         Assert.Equal(DigitGanCli.Failure, code);
         Assert.Contains("does not exist", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_ranked_run_records_ranked_scores_that_evaluate_reproduces_and_can_rescore_without_ranking()
+    {
+        var store = fixture.Store.Root;
+        var (code, error) = await RunAsync(["train", "--store", store, "--epochs", "1", "--train-subset", "256", "--batch-size", "128", "--seed", "6", "--name", "ranked",
+            "--eval-samples", "500", "--sample-keep", "0.5", "--checkpoint-every", "1"]);
+        Assert.True(code == 0, error);
+        var run = await FindRunAsync("ranked");
+        Assert.Equal(0.5, run.Spec.SampleKeep);
+        var recorded = Assert.IsType<EvaluationMetrics>(run.LatestEvaluation);
+        Assert.Equal(500, recorded.Samples);
+
+        var checkpoint = Path.Combine(store, RunArtifactLayout.Checkpoint(run.RunId, 1));
+        async Task<EvaluationReport> EvaluateAsync(params string[] extra)
+        {
+            var json = Path.Combine(fixture.Root, $"ranked-{extra.Length}.json");
+            var (exit, message) = await RunAsync(["evaluate", checkpoint, "--store", store, "--out", json, .. extra]);
+            Assert.True(exit == 0, message);
+            return System.Text.Json.JsonSerializer.Deserialize<EvaluationReport>(await File.ReadAllBytesAsync(json), ArtifactJson.Options)!;
+        }
+
+        var ranked = await EvaluateAsync(); // the run's own ranking and noise: the recorded figures exactly
+        Assert.Equal((0.5, 500), (ranked.SampleKeep, ranked.Metrics.Samples));
+        Assert.Equal(recorded.InceptionScore, ranked.Metrics.InceptionScore, 1e-9);
+        Assert.Equal(recorded.ClassHistogram, ranked.Metrics.ClassHistogram);
+
+        var all = await EvaluateAsync("--sample-keep", "1");
+        Assert.Equal((1.0, 500), (all.SampleKeep, all.Metrics.Samples));
+        Assert.NotEqual(recorded.Fid, all.Metrics.Fid);
+
+        var png = Path.Combine(fixture.Root, "ranked.png");
+        (code, error) = await RunAsync(["sample", "--checkpoint", checkpoint, "--count", "9", "--sample-keep", "0.25", "--out", png]);
+        Assert.True(code == 0, error);
+        Assert.True(File.Exists(png));
     }
 
     [Fact]

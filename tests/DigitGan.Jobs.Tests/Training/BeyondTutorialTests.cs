@@ -2,6 +2,7 @@ using DigitGan.Jobs.Model;
 using DigitGan.Jobs.Training;
 using DigitGan.Shared.Runs;
 using Xunit;
+using static DigitGan.Jobs.Tests.Training.TrainerSteps;
 using static TorchSharp.torch;
 
 namespace DigitGan.Jobs.Tests.Training;
@@ -147,20 +148,6 @@ public sealed class BeyondTutorialTests
         Assert.Equal(plain, DLoss(tutorial with { LabelSmoothing = 0 }));
         Assert.NotEqual(plain, DLoss(tutorial with { LabelSmoothing = 0.1 }));
         Assert.NotEqual(plain, DLoss(tutorial with { Loss = GanLoss.Hinge }));
-    }
-
-    private static Tensor Batch(RunSpec spec, ulong seed)
-    {
-        using var generator = new TorchSharp.torch.Generator(seed);
-        return rand([spec.BatchSize, 1, 28, 28], generator: generator).mul(2).sub(1);
-    }
-
-    private static void Steps(DcganTrainer trainer, Tensor real, int count)
-    {
-        for (var i = 0; i < count; i++)
-        {
-            trainer.Step(real);
-        }
     }
 
     private static bool Same(TorchSharp.torch.nn.Module a, TorchSharp.torch.nn.Module b)

@@ -36,6 +36,7 @@ public sealed class RunSpecSchemaTests
         DiscriminatorNorm = DiscriminatorNorm.Spectral,
         GeneratorEma = 0.999,
         Sampling = SamplingMode.Batch,
+        SampleKeep = 0.8,
         Precision = Precision.Bf16,
     };
 
@@ -126,6 +127,7 @@ public sealed class RunSpecSchemaTests
             DiscriminatorNorm = (DiscriminatorNorm)5,
             GeneratorEma = 1,
             Sampling = (SamplingMode)5,
+            SampleKeep = 0,
             Precision = (Precision)5,
         };
 

@@ -107,6 +107,9 @@ public sealed class RunSpecTests : IDisposable
         { "tags", new RunSpec { Tags = [""] } },
         { "notes", new RunSpec { Notes = new string('x', RunSpec.MaxNotesLength + 1) } },
         { "step", new RunSpec { Step = (StepKind)7 } },
+        { "sampleKeep", new RunSpec { SampleKeep = 0.2 } },
+        { "sampleKeep", new RunSpec { SampleKeep = 1.5 } },
+        { "sampleKeep", new RunSpec { SampleKeep = double.NaN } },
     };
 
     [Theory]
