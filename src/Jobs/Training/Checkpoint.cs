@@ -95,25 +95,8 @@ public static class Checkpoint
     /// </summary>
     public static (CheckpointHeader Header, DcganGenerator Generator) LoadGenerator(byte[] bytes, string source)
     {
-        using var reader = OpenVerified(bytes, source);
-        var header = ReadHeader(reader, source);
-        using var init = new torch.Generator(0);
-        var generator = new DcganGenerator(header.Spec.NoiseDim, init) { Sampling = header.Spec.Sampling };
-        try
-        {
-            Load(source, "generator", () => generator.load(reader));
-            if (HasAverage(header))
-            {
-                Load(source, "generator average", () => generator.load(reader));
-            }
-        }
-        catch
-        {
-            generator.Dispose();
-            throw;
-        }
-
-        return (header, generator);
+        var digits = Read(bytes, source, sampleKeep: null, withRanking: false);
+        return (digits.Header, digits.Generator);
     }
 
     /// <summary>
@@ -121,7 +104,9 @@ public static class Checkpoint
     /// spec ranks samples by the discriminator, the discriminator too. <paramref name="sampleKeep"/> overrides the
     /// spec's <see cref="RunSpec.SampleKeep"/> (the returned header's spec carries the value used).
     /// </summary>
-    public static CheckpointDigits LoadDigits(byte[] bytes, string source, double? sampleKeep = null)
+    public static CheckpointDigits LoadDigits(byte[] bytes, string source, double? sampleKeep = null) => Read(bytes, source, sampleKeep, withRanking: true);
+
+    private static CheckpointDigits Read(byte[] bytes, string source, double? sampleKeep, bool withRanking)
     {
         using var reader = OpenVerified(bytes, source);
         var header = ReadHeader(reader, source);
@@ -141,7 +126,7 @@ public static class Checkpoint
                 Load(source, "generator average", () => generator.load(reader));
             }
 
-            if (header.Spec.SampleKeep < 1)
+            if (withRanking && header.Spec.SampleKeep < 1)
             {
                 // Inference mode draws no dropout masks, so the discriminator's dropout generator is never used.
                 discriminator = new DcganDiscriminator(init, init, header.Spec.DiscriminatorNorm == DiscriminatorNorm.Spectral);
