@@ -15,7 +15,8 @@ results="$PWD/TestResults"
 rm -rf "$results"
 mkdir -p "$results"
 
-dotnet test --solution DigitGan.sln -c Release --no-build --no-progress \
+# Each project writes its own TestResults/<project>.trx (Directory.Build.props), so no report overwrites another.
+dotnet test --solution DigitGan.sln -c Release --no-build --no-progress -p:DigitGanTrxPerProject=true \
   --results-directory "$results" --report-xunit-trx
 status=$?
 
