@@ -6,13 +6,13 @@ namespace DigitGan.Web.Tests.Components;
 
 public sealed class CompareMetricsTests
 {
-    private static (RunManifest, RunHistory) Run(string name, double[] fids, int samples = 10_000, string? classifier = "abc123abc123")
+    private static (RunManifest, RunHistory) Run(string name, double[] fids, int samples = 10_000, string? classifier = "abc123abc123", double sampleKeep = 1)
     {
         var evaluations = fids.Select((fid, i) => new EvaluationMetrics { Epoch = i + 1, Fid = fid, InceptionScore = 10 / fid, Samples = samples, ClassesAtLeast5Percent = 9, Classifier = classifier }).ToList();
         var manifest = new RunManifest
         {
             RunId = Guid.NewGuid(),
-            Spec = new RunSpec { Name = name },
+            Spec = new RunSpec { Name = name, SampleKeep = sampleKeep },
             Progress = new RunProgress { Epoch = fids.Length, TotalEpochs = fids.Length },
             LatestEvaluation = evaluations.LastOrDefault(),
             BestFid = fids.Length > 0 ? fids.Min() : null,
@@ -35,7 +35,7 @@ public sealed class CompareMetricsTests
     }
 
     [Fact]
-    public void Warns_when_sample_counts_or_classifiers_differ_and_not_otherwise()
+    public void Warns_when_sample_counts_classifiers_or_ranking_differ_and_not_otherwise()
     {
         Assert.Empty(CompareMetrics.Warnings([Run("a", [40]), Run("b", [50]), Run("none", [])]));
 
@@ -44,5 +44,9 @@ public sealed class CompareMetricsTests
 
         var classifiers = Assert.Single(CompareMetrics.Warnings([Run("a", [40], classifier: "111111111111"), Run("b", [50], classifier: "222222222222"), Run("old", [60], classifier: null)]));
         Assert.Contains("different classifiers (a: 111111111111; b: 222222222222)", classifiers, StringComparison.Ordinal);
+
+        var ranking = Assert.Single(CompareMetrics.Warnings([Run("a", [40], sampleKeep: 0.8), Run("b", [50]), Run("none", [], sampleKeep: 0.5)]));
+        Assert.Contains("(sampleKeep a: 0.8; b: 1)", ranking, StringComparison.Ordinal);
+        Assert.Contains("evaluate --sample-keep", ranking, StringComparison.Ordinal);
     }
 }

@@ -5,7 +5,8 @@ namespace DigitGan.Web.Components.Runs;
 
 /// <summary>
 /// The compare page's metrics table (final, best and at the slider's epoch, per run) and its warnings when the runs'
-/// evaluations are not comparable: different sample counts (FID is biased upward at small counts) or classifiers.
+/// evaluations are not comparable: different sample counts (FID is biased upward at small counts), classifiers or
+/// discriminator ranking (sampleKeep).
 /// </summary>
 public static class CompareMetrics
 {
@@ -55,6 +56,13 @@ public static class CompareMetrics
         {
             warnings.Add("These evaluations were scored by different classifiers (" + string.Join("; ", classifiers.Select(c => $"{c.Name}: {string.Join(", ", c.Ids)}"))
                 + "). FID, IS and class coverage from different classifiers do not compare.");
+        }
+
+        var ranked = runs.Where(r => r.History.Evaluations.Count > 0).Select(r => (r.Manifest.Spec.Name, r.Manifest.Spec.SampleKeep)).ToList();
+        if (ranked.Select(r => r.SampleKeep).Distinct().Skip(1).Any())
+        {
+            warnings.Add("These runs score different shares of the digits they draw (sampleKeep " + string.Join("; ", ranked.Select(r => $"{r.Name}: {r.SampleKeep.ToString("0.##", CultureInfo.InvariantCulture)}"))
+                + "): a run below 1 scores only the digits its discriminator ranks most real, which raises IS. To compare the generators alone, score their checkpoints with the same DigitGan.Jobs evaluate --sample-keep.");
         }
 
         return warnings;
