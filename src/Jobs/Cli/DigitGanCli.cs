@@ -157,7 +157,7 @@ public static class DigitGanCli
         };
         option.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<double?>() is { } value && !(value >= RunSpec.MinSampleKeep && value <= 1))
+            if (result.GetValueOrDefault<double?>() is { } value && !RunSpec.IsValidSampleKeep(value))
             {
                 result.AddError($"--sample-keep must be between {RunSpec.MinSampleKeep.ToString(CultureInfo.InvariantCulture)} and 1 (got {value.ToString(CultureInfo.InvariantCulture)}).");
             }

@@ -132,6 +132,9 @@ public sealed record RunSpec
     /// </summary>
     public double SampleKeep { get; init; } = 1;
 
+    /// <summary>Whether <paramref name="value"/> is a valid <see cref="SampleKeep"/>: <see cref="MinSampleKeep"/> to 1.</summary>
+    public static bool IsValidSampleKeep(double value) => value >= MinSampleKeep && value <= 1;
+
     /// <summary>The number format of convolutions and matrix products; checkpoints are float32 whatever it is, so a run can resume in another.</summary>
     public Precision Precision { get; init; } = Precision.Fp32;
 
@@ -314,7 +317,7 @@ public sealed record RunSpec
             Add("sampling", "Sampling must be 'Running' or 'Batch'.");
         }
 
-        if (!(SampleKeep >= MinSampleKeep && SampleKeep <= 1))
+        if (!IsValidSampleKeep(SampleKeep))
         {
             Add("sampleKeep", $"Sample keep must be between {MinSampleKeep.ToString(CultureInfo.InvariantCulture)} and 1 (1 keeps every digit drawn; 0.8 draws 1.25 digits for each one kept).");
         }
