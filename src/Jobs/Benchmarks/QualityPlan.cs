@@ -67,6 +67,8 @@ public sealed record QualityPlan(string Name, IReadOnlyList<(string Name, RunSpe
             ("spectral-norm", tutorial with { DiscriminatorNorm = DiscriminatorNorm.Spectral }),
             ("hinge", tutorial with { Loss = GanLoss.Hinge }),
             ("ttur", tutorial with { DiscriminatorLearningRate = 4e-4 }),
+            ("top-k", tutorial with { GeneratorTopK = 0.5 }),
+            ("latent-clusters", tutorial with { LatentClusters = 10 }),
         ], [1, 3, 5], [0]);
     }
 

@@ -183,7 +183,7 @@ public sealed class QualityEvaluator : IDisposable
     public static Tensor EvaluationNoise(RunSpec spec)
     {
         using var generator = new torch.Generator(RunSeeds.Derive(spec.Seed, RunSeeds.EvaluationNoise));
-        return randn([SampleRanking.Candidates(spec.EvaluationSamples, spec), spec.NoiseDim], generator: generator);
+        return LatentNoise.Draw(spec, SampleRanking.Candidates(spec.EvaluationSamples, spec), generator);
     }
 
     private static FeatureStatistics Statistics(DigitClassifier classifier, Tensor images, Device device, out float[] probabilities)

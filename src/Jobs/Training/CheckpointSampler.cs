@@ -16,7 +16,7 @@ public static class CheckpointSampler
         using var digits = Checkpoint.LoadDigits(bytes, source, sampleKeep);
         var header = digits.Header;
         using var noiseGenerator = new torch.Generator((ulong)seed);
-        using var noise = randn([Model.SampleRanking.Candidates(count, header.Spec), header.Spec.NoiseDim], generator: noiseGenerator);
+        using var noise = Model.LatentNoise.Draw(header.Spec, Model.SampleRanking.Candidates(count, header.Spec), noiseGenerator);
         var cells = SampleGrids.Cells(SampleGrids.Render(digits.Generator, digits.Ranking, noise, count), count);
         return (header, PngEncoder.Encode(GrayImage.Grid(cells, (int)Math.Ceiling(Math.Sqrt(count)), scale, gap: 2)));
     }

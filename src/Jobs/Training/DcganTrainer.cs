@@ -31,7 +31,7 @@ public sealed class DcganTrainer : IDisposable
         Random = new torch.Generator(RunSeeds.Derive(spec.Seed, RunSeeds.Training), device);
         using (var init = new torch.Generator(RunSeeds.Derive(spec.Seed, RunSeeds.Initialization)))
         {
-            Generator = new DcganGenerator(spec.NoiseDim, init) { Sampling = spec.Sampling, ComputeType = ComputeType };
+            Generator = new DcganGenerator(spec.NoiseDim, init) { Sampling = spec.Sampling, LatentClusters = spec.LatentClusters, ComputeType = ComputeType };
             Discriminator = new DcganDiscriminator(init, Random, spec.DiscriminatorNorm == DiscriminatorNorm.Spectral) { ComputeType = ComputeType };
         }
 
@@ -74,8 +74,8 @@ public sealed class DcganTrainer : IDisposable
     /// <summary>The run's own training generator: noise, shuffling and dropout draw from it (and nothing else does).</summary>
     public torch.Generator Random { get; }
 
-    /// <summary>Draws standard-normal noise from the run's generator.</summary>
-    public Tensor Noise(long count) => randn([count, Spec.NoiseDim], device: Device, generator: Random);
+    /// <summary>Draws noise from the run's generator, from the spec's latent prior (<see cref="LatentNoise"/>).</summary>
+    public Tensor Noise(long count) => LatentNoise.Draw(Spec, count, Random, Device);
 
     /// <summary>
     /// Sets both optimizers' learning rates for a step of the run (1-based over all its epochs, out of
@@ -106,7 +106,6 @@ public sealed class DcganTrainer : IDisposable
         Tensor DiscriminatorLoss(Tensor realOut, Tensor fakeOut) => Spec.Loss == GanLoss.Hinge
             ? relu(realTargets - realOut).mean() + relu(1 + fakeOut).mean()
             : binary_cross_entropy_with_logits(realOut, realTargets) + binary_cross_entropy_with_logits(fakeOut, zeros);
-        Tensor GeneratorLoss(Tensor fakeOut) => Spec.Loss == GanLoss.Hinge ? -fakeOut.mean() : binary_cross_entropy_with_logits(fakeOut, ones);
         Tensor realLogits, fakeLogits, dLoss, gLoss;
 
         GeneratorOptimizer.zero_grad();
@@ -119,7 +118,7 @@ public sealed class DcganTrainer : IDisposable
             realLogits = Discriminator.forward(real);
             fakeLogits = Discriminator.forward(fake);
             dLoss = DiscriminatorLoss(realLogits, fakeLogits);
-            gLoss = GeneratorLoss(fakeLogits);
+            gLoss = GeneratorLoss(Spec, fakeLogits);
             Scaled(gLoss).backward(retain_graph: true, inputs: generatorParameters);
             Scaled(dLoss).backward(inputs: discriminatorParameters);
             StepOptimizer(DiscriminatorOptimizer, discriminatorParameters);
@@ -141,7 +140,7 @@ public sealed class DcganTrainer : IDisposable
             Scaled(dLoss).backward(inputs: discriminatorParameters);
             StepOptimizer(DiscriminatorOptimizer, discriminatorParameters);
 
-            gLoss = GeneratorLoss(Discriminator.forward(reuse ? fake : Generator.forward(Noise(batch))));
+            gLoss = GeneratorLoss(Spec, Discriminator.forward(reuse ? fake : Generator.forward(Noise(batch))));
             Scaled(gLoss).backward(inputs: generatorParameters);
             StepOptimizer(GeneratorOptimizer, generatorParameters);
         }
@@ -152,6 +151,17 @@ public sealed class DcganTrainer : IDisposable
         // One host sync for all four figures.
         var figures = stack([dLoss.detach(), gLoss.detach(), torch.sigmoid(realLogits.detach()).mean(), torch.sigmoid(fakeLogits.detach()).mean()]).cpu().data<float>().ToArray();
         return new StepResult(figures[0], figures[1], figures[2], figures[3]);
+    }
+
+    /// <summary>
+    /// G's loss on D's logits for a generated batch ([B, 1]): non-saturating cross-entropy, or the hinge loss's -D(G(z)).
+    /// With top-k training (<see cref="RunSpec.GeneratorTopK"/> below 1) it counts only the k highest logits, so the
+    /// other digits give G no gradient (topk's gather routes none to them).
+    /// </summary>
+    public static Tensor GeneratorLoss(RunSpec spec, Tensor fakeLogits)
+    {
+        var counted = spec.GeneratorTopK < 1 ? fakeLogits.topk((int)spec.GeneratorTopKCount(fakeLogits.shape[0]), dim: 0).values : fakeLogits;
+        return spec.Loss == GanLoss.Hinge ? -counted.mean() : binary_cross_entropy_with_logits(counted, torch.ones_like(counted));
     }
 
     private Tensor Scaled(Tensor loss) => Scaler?.ScaleLoss(loss) ?? loss;

@@ -79,6 +79,6 @@ public sealed class SampleGrids(IArtifactStore store, Guid runId, RunSpec spec) 
     public static Tensor FixedNoise(RunSpec spec)
     {
         using var generator = new torch.Generator(RunSeeds.Derive(spec.Seed, RunSeeds.SampleNoise));
-        return randn([SampleRanking.Candidates(SampleGridLayout.Cells, spec), spec.NoiseDim], generator: generator);
+        return LatentNoise.Draw(spec, SampleRanking.Candidates(SampleGridLayout.Cells, spec), generator);
     }
 }

@@ -11,6 +11,9 @@ namespace DigitGan.Shared.Export;
 /// </summary>
 public static class GeneratorExport
 {
+    /// <summary>How far each cluster's centre of a clustered latent prior lies along its axis (the Jobs' LatentNoise.ClusterOffset).</summary>
+    public const double LatentClusterOffset = 4;
+
     /// <summary>The state dict entries of the generator, as the checkpoint holds them and the documented module loads them.</summary>
     public static IReadOnlyList<string> ParameterNames { get; } =
     [
@@ -27,7 +30,7 @@ public static class GeneratorExport
     public static GeneratorFile FromCheckpoint(byte[] checkpoint, string source)
     {
         using var reader = CheckpointFormat.OpenVerified(checkpoint, source);
-        int epoch, noiseDim;
+        int epoch, noiseDim, clusters = 0;
         string runId;
         bool averaged;
         try
@@ -37,6 +40,10 @@ public static class GeneratorExport
             epoch = root.GetProperty("epoch").GetInt32();
             runId = root.GetProperty("runId").GetString() ?? "";
             noiseDim = root.GetProperty("spec").GetProperty("noiseDim").GetInt32();
+            if (root.GetProperty("spec").TryGetProperty("latentClusters", out var latent))
+            {
+                clusters = latent.GetInt32();
+            }
 
             // Format 2 keeps a moving average of the generator right after it when the spec has one (generatorEma):
             // the weights the run samples from, and so the ones exported.
@@ -75,6 +82,14 @@ public static class GeneratorExport
             ["noiseDim"] = noiseDim.ToString(CultureInfo.InvariantCulture),
             ["weights"] = averaged ? "moving average of the generator (the run samples from it)" : "the trained generator",
         };
+        if (clusters > 0)
+        {
+            // The prior the generator was trained on (RunSpec.LatentClusters): standard normal noise plus
+            // latentClusterOffset on one of the first latentClusters axes, chosen uniformly per vector.
+            metadata["latentClusters"] = clusters.ToString(CultureInfo.InvariantCulture);
+            metadata["latentClusterOffset"] = LatentClusterOffset.ToString(CultureInfo.InvariantCulture);
+        }
+
         var ordered = ParameterNames.Select(name => tensors.Single(t => t.Name == name)).ToList();
         return new GeneratorFile(epoch, noiseDim, SafeTensorsWriter.Write(ordered, metadata));
     }

@@ -79,9 +79,15 @@ public sealed class RunRepository(IArtifactStore store, TimeProvider? clock = nu
         RunSpecException Problem(string message) => new(new Dictionary<string, string[]> { ["parent"] = [message] });
         var parentManifest = await GetAsync(parent.RunId, cancellationToken).ConfigureAwait(false)
             ?? throw Problem($"The parent run {parent.RunId} does not exist.");
-        if (parentManifest.Spec.NoiseDim != spec.NoiseDim)
+        foreach (var field in RunSpecSchema.Fields.Where(f => f.FixedForFork))
         {
-            throw Problem($"A fork keeps the parent's generator, so its noise dimension must be the parent's ({parentManifest.Spec.NoiseDim}).");
+            if (field.Display(parentManifest.Spec) != field.Display(spec))
+            {
+                throw new RunSpecException(new Dictionary<string, string[]>
+                {
+                    [field.Name] = [$"A fork keeps the parent's networks, so its {field.Label.ToLowerInvariant()} must be the parent's ({field.Display(parentManifest.Spec)}), not {field.Display(spec)}."],
+                });
+            }
         }
 
         if (parentManifest.CheckpointEpochs.Contains(parent.Epoch))

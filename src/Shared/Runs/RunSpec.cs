@@ -87,6 +87,8 @@ public sealed record RunSpec
     public const double MaxLabelSmoothing = 0.5;
     public const int MaxPresetLength = 40;
     public const double MinSampleKeep = 0.25;
+    public const double MinGeneratorTopK = 0.25;
+    public const int MaxLatentClusters = 100;
 
     public string Name { get; init; } = "dcgan";
     public IReadOnlyList<string> Tags { get; init; } = [];
@@ -97,6 +99,12 @@ public sealed record RunSpec
     public double Beta1 { get; init; } = 0.9;
     public double Beta2 { get; init; } = 0.999;
     public int NoiseDim { get; init; } = 100;
+
+    /// <summary>
+    /// The generator's noise is a mixture of this many Gaussians, one centred on each of the first axes (a
+    /// disconnected prior, so no noise lies between two clusters); 0 is the tutorial's standard normal.
+    /// </summary>
+    public int LatentClusters { get; init; }
     public long Seed { get; init; }
 
     /// <summary>Train on the first N training images; null trains on all 60,000.</summary>
@@ -131,6 +139,16 @@ public sealed record RunSpec
     /// sample grids, evaluations and the sample command; training is the same either way.
     /// </summary>
     public double SampleKeep { get; init; } = 1;
+
+    /// <summary>
+    /// Top-k training: the generator's loss in each step counts only this share of the generated batch, the digits the
+    /// discriminator scores most real (Sinha et al. 2020); the others give G no gradient. 1 counts every digit (the
+    /// tutorial). The discriminator still learns from the whole batch.
+    /// </summary>
+    public double GeneratorTopK { get; init; } = 1;
+
+    /// <summary>How many of a generated batch of <paramref name="batch"/> digits the generator's loss counts (<see cref="GeneratorTopK"/>): at least one.</summary>
+    public long GeneratorTopKCount(long batch) => Math.Max(1, (long)Math.Round(GeneratorTopK * batch, MidpointRounding.AwayFromZero));
 
     /// <summary>Whether <paramref name="value"/> is a valid <see cref="SampleKeep"/>: <see cref="MinSampleKeep"/> to 1.</summary>
     public static bool IsValidSampleKeep(double value) => value >= MinSampleKeep && value <= 1;
@@ -315,6 +333,16 @@ public sealed record RunSpec
         if (!Enum.IsDefined(Sampling))
         {
             Add("sampling", "Sampling must be 'Running' or 'Batch'.");
+        }
+
+        if (LatentClusters != 0 && !(LatentClusters >= 2 && LatentClusters <= Math.Min(MaxLatentClusters, NoiseDim)))
+        {
+            Add("latentClusters", $"Latent clusters must be 0 (the standard normal prior) or 2 to {MaxLatentClusters} and at most the noise dimension ({NoiseDim.ToString(CultureInfo.InvariantCulture)}).");
+        }
+
+        if (!(GeneratorTopK >= MinGeneratorTopK && GeneratorTopK <= 1))
+        {
+            Add("generatorTopK", $"Generator top-k must be between {MinGeneratorTopK.ToString(CultureInfo.InvariantCulture)} and 1 (1 lets G learn from every digit it draws; 0.5 from the half D scores most real).");
         }
 
         if (!IsValidSampleKeep(SampleKeep))

@@ -14,6 +14,14 @@ internal static class TrainerSteps
         return rand([spec.BatchSize, 1, 28, 28], generator: generator).mul(2).sub(1);
     }
 
+    /// <summary>Whether two modules hold the same state (parameters and buffers), bit for bit.</summary>
+    public static bool SameState(nn.Module a, nn.Module b)
+    {
+        var left = a.state_dict().ToList();
+        var right = b.state_dict().ToList();
+        return left.Count == right.Count && left.Zip(right).All(pair => pair.First.Key == pair.Second.Key && pair.First.Value.eq(pair.Second.Value).all().item<bool>());
+    }
+
     /// <summary>Trains <paramref name="count"/> steps on the same batch.</summary>
     public static void Steps(DcganTrainer trainer, Tensor real, int count)
     {

@@ -37,6 +37,8 @@ public sealed class RunSpecSchemaTests
         GeneratorEma = 0.999,
         Sampling = SamplingMode.Batch,
         SampleKeep = 0.8,
+        GeneratorTopK = 0.5,
+        LatentClusters = 10,
         Precision = Precision.Bf16,
     };
 
@@ -128,6 +130,8 @@ public sealed class RunSpecSchemaTests
             GeneratorEma = 1,
             Sampling = (SamplingMode)5,
             SampleKeep = 0,
+            GeneratorTopK = 0,
+            LatentClusters = 1,
             Precision = (Precision)5,
         };
 

@@ -72,8 +72,11 @@ public sealed class RunSpecTests : IDisposable
             MaxStepsPerEpoch = 1,
             Tags = ["baseline", "lr-1e-4", "v1.2_x"],
             Step = StepKind.Alternating,
+            GeneratorTopK = RunSpec.MinGeneratorTopK,
+            LatentClusters = RunSpec.MaxLatentClusters,
         };
         Assert.Empty(spec.Validate());
+        Assert.Empty((spec with { GeneratorTopK = 1, LatentClusters = 2, NoiseDim = 2 }).Validate());
     }
 
     public static TheoryData<string, RunSpec> BadSpecs => new()
@@ -110,6 +113,13 @@ public sealed class RunSpecTests : IDisposable
         { "sampleKeep", new RunSpec { SampleKeep = 0.2 } },
         { "sampleKeep", new RunSpec { SampleKeep = 1.5 } },
         { "sampleKeep", new RunSpec { SampleKeep = double.NaN } },
+        { "generatorTopK", new RunSpec { GeneratorTopK = 0.2 } },
+        { "generatorTopK", new RunSpec { GeneratorTopK = 1.01 } },
+        { "generatorTopK", new RunSpec { GeneratorTopK = double.NaN } },
+        { "latentClusters", new RunSpec { LatentClusters = 1 } },
+        { "latentClusters", new RunSpec { LatentClusters = -1 } },
+        { "latentClusters", new RunSpec { LatentClusters = 101, NoiseDim = 200 } },
+        { "latentClusters", new RunSpec { LatentClusters = 10, NoiseDim = 8 } },
     };
 
     [Theory]
@@ -262,7 +272,7 @@ public sealed class RunSpecTests : IDisposable
     }
 
     [Fact]
-    public async Task AForkNeedsAnExistingParentCheckpointAndTheParentsNoiseDimension()
+    public async Task AForkNeedsAnExistingParentCheckpointAndKeepsTheFieldsThatFixItsNetworks()
     {
         var parent = await _repository.CreateAsync(new RunSpec(), cancellationToken: Ct);
         await _repository.UpdateAsync(parent.RunId, m => m with { LatestCheckpointEpoch = 3, CheckpointEpochs = [2] }, Ct);
@@ -281,7 +291,11 @@ public sealed class RunSpecTests : IDisposable
         var missing = await Assert.ThrowsAsync<RunSpecException>(() => _repository.CreateAsync(new RunSpec { Parent = new RunParent(parent.RunId, 1) }, cancellationToken: Ct));
         Assert.Contains("has no checkpoint of epoch 1; it has: 2, 3", missing.Errors["parent"][0], StringComparison.Ordinal);
         var noise = await Assert.ThrowsAsync<RunSpecException>(() => _repository.CreateAsync(new RunSpec { NoiseDim = 64, Parent = new RunParent(parent.RunId, 2) }, cancellationToken: Ct));
-        Assert.Contains("noise dimension", noise.Errors["parent"][0], StringComparison.Ordinal);
+        Assert.Contains("its noise dimension must be the parent's (100), not 64", noise.Errors["noiseDim"][0], StringComparison.Ordinal);
+        var clusters = await Assert.ThrowsAsync<RunSpecException>(() => _repository.CreateAsync(new RunSpec { LatentClusters = 10, Parent = new RunParent(parent.RunId, 2) }, cancellationToken: Ct));
+        Assert.Contains("latent clusters must be the parent's (0), not 10", clusters.Errors["latentClusters"][0], StringComparison.Ordinal);
+        var average = await Assert.ThrowsAsync<RunSpecException>(() => _repository.CreateAsync(new RunSpec { GeneratorEma = 0.999, Parent = new RunParent(parent.RunId, 2) }, cancellationToken: Ct));
+        Assert.Single(average.Errors.Keys, "generatorEma");
         var unknown = await Assert.ThrowsAsync<RunSpecException>(() => _repository.CreateAsync(new RunSpec { Parent = new RunParent(Guid.NewGuid(), 2) }, cancellationToken: Ct));
         Assert.Contains("does not exist", unknown.Errors["parent"][0], StringComparison.Ordinal);
     }
