@@ -38,6 +38,8 @@ public sealed class RunPresetsTests
             (improved.Epochs, improved.BatchSize, improved.TrainSubset, improved.LearningRate, improved.Beta1, improved.DiscriminatorLearningRate, improved.Step, improved.GeneratorEma, improved.Sampling, improved.Precision));
         Assert.Equal((GanLoss.Hinge, DiscriminatorNorm.Spectral, 0.0), (improved.Loss, improved.DiscriminatorNorm, improved.LabelSmoothing));
         Assert.Equal((0.8, 0.8, 1.0), (first.SampleKeep, improved.SampleKeep, new RunSpec().SampleKeep));
+        Assert.Equal((0, 10, 0), (first.LatentClusters, improved.LatentClusters, new RunSpec().LatentClusters));
+        Assert.Equal((1.0, 1.0), (first.GeneratorTopK, improved.GeneratorTopK));
 
         // docs/run-spec.md's presets table (generated from the schema) shows each preset's value of every field it changes.
         var docs = File.ReadAllText(Path.Combine(RepoPaths.Root, "docs", "run-spec.md"));
