@@ -6,15 +6,12 @@ namespace DigitGan.Jobs.Model;
 
 /// <summary>
 /// The generator's input noise: standard normal (the tutorial), or with <see cref="RunSpec.LatentClusters"/> a mixture
-/// of that many unit-variance Gaussians whose centres lie <see cref="ClusterOffset"/> along the first axes (vector i
-/// of cluster c has <see cref="ClusterOffset"/> added to its component c). Every drawer of noise (training, grids,
+/// of that many unit-variance Gaussians whose centres lie <see cref="RunSpec.LatentClusterOffset"/> along the first axes (vector i
+/// of cluster c has <see cref="RunSpec.LatentClusterOffset"/> added to its component c). Every drawer of noise (training, grids,
 /// evaluations, the sample command, batch-statistics filler) draws through here, so a run is scored on what it trained on.
 /// </summary>
 public static class LatentNoise
 {
-    /// <summary>How far a cluster's centre lies from the origin, in standard deviations; two centres are √2 times this apart.</summary>
-    public const double ClusterOffset = DigitGan.Shared.Export.GeneratorExport.LatentClusterOffset;
-
     /// <summary>[count, noiseDim] noise from <paramref name="generator"/>: the normal draw first, then (with clusters) each vector's cluster.</summary>
     public static Tensor Draw(int noiseDim, int clusters, long count, torch.Generator generator, Device? device = null)
     {
@@ -26,7 +23,7 @@ public static class LatentNoise
 
         using var scope = NewDisposeScope();
         using var cluster = randint(clusters, [count], dtype: ScalarType.Int64, device: device, generator: generator);
-        using var centres = nn.functional.one_hot(cluster, noiseDim).to(ScalarType.Float32).mul_(ClusterOffset);
+        using var centres = nn.functional.one_hot(cluster, noiseDim).to(ScalarType.Float32).mul_(RunSpec.LatentClusterOffset);
         return noise.add_(centres).MoveToOuterDisposeScope();
     }
 

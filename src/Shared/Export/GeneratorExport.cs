@@ -11,9 +11,6 @@ namespace DigitGan.Shared.Export;
 /// </summary>
 public static class GeneratorExport
 {
-    /// <summary>How far each cluster's centre of a clustered latent prior lies along its axis (the Jobs' LatentNoise.ClusterOffset).</summary>
-    public const double LatentClusterOffset = 4;
-
     /// <summary>The state dict entries of the generator, as the checkpoint holds them and the documented module loads them.</summary>
     public static IReadOnlyList<string> ParameterNames { get; } =
     [
@@ -87,7 +84,7 @@ public static class GeneratorExport
             // The prior the generator was trained on (RunSpec.LatentClusters): standard normal noise plus
             // latentClusterOffset on one of the first latentClusters axes, chosen uniformly per vector.
             metadata["latentClusters"] = clusters.ToString(CultureInfo.InvariantCulture);
-            metadata["latentClusterOffset"] = LatentClusterOffset.ToString(CultureInfo.InvariantCulture);
+            metadata["latentClusterOffset"] = Runs.RunSpec.LatentClusterOffset.ToString(CultureInfo.InvariantCulture);
         }
 
         var ordered = ParameterNames.Select(name => tensors.Single(t => t.Name == name)).ToList();

@@ -90,6 +90,9 @@ public sealed record RunSpec
     public const double MinGeneratorTopK = 0.25;
     public const int MaxLatentClusters = 100;
 
+    /// <summary>How far each centre of a clustered latent prior (<see cref="LatentClusters"/>) lies along its axis, in standard deviations; two centres are √2 times this apart.</summary>
+    public const double LatentClusterOffset = 4;
+
     public string Name { get; init; } = "dcgan";
     public IReadOnlyList<string> Tags { get; init; } = [];
     public string? Notes { get; init; }

@@ -32,12 +32,12 @@ public sealed class LatentNoiseTests
         using var plain = randn([count, 100], generator: b);
         using var offset = prior - plain;
 
-        // Every row is shifted by exactly ClusterOffset along one axis below `clusters`, and by nothing elsewhere.
+        // Every row is shifted by exactly LatentClusterOffset along one axis below `clusters`, and by nothing elsewhere.
         using var shifted = offset.abs().gt(0);
         Assert.True(shifted.sum(1).eq(1).all().item<bool>());
         Assert.True(shifted.narrow(1, clusters, 100 - clusters).any().item<bool>() is false);
-        Assert.Equal(LatentNoise.ClusterOffset, offset.max().item<float>(), 4);
-        Assert.Equal(LatentNoise.ClusterOffset, offset.sum(1).min().item<float>(), 4);
+        Assert.Equal(RunSpec.LatentClusterOffset, offset.max().item<float>(), 4);
+        Assert.Equal(RunSpec.LatentClusterOffset, offset.sum(1).min().item<float>(), 4);
 
         // The clusters are equally likely: 400 each expected, each within 5 standard deviations of it.
         var perCluster = shifted.narrow(1, 0, clusters).sum(0, type: ScalarType.Int64).data<long>().ToArray();
@@ -50,13 +50,13 @@ public sealed class LatentNoiseTests
         var spec = new RunSpec { BatchSize = 16, Seed = 4, NoiseDim = 20, LatentClusters = 5, GeneratorEma = 0.99, Sampling = SamplingMode.Batch, Step = StepKind.Alternating, EvaluationSamples = 512 };
         var standard = spec with { LatentClusters = 0 };
 
-        // The same stream's normal draw, each vector moved by ClusterOffset along one of the first 5 axes.
+        // The same stream's normal draw, each vector moved by LatentClusterOffset along one of the first 5 axes.
         static void IsClustered(Tensor clustered, Tensor normal)
         {
             using var offset = clustered - normal;
             Assert.True(offset.abs().gt(0).sum(1).eq(1).all().item<bool>());
             Assert.True(offset.narrow(1, 5, 15).eq(0).all().item<bool>());
-            Assert.Equal(LatentNoise.ClusterOffset, offset.sum(1).min().item<float>(), 4);
+            Assert.Equal(RunSpec.LatentClusterOffset, offset.sum(1).min().item<float>(), 4);
         }
 
         using (var clustered = QualityEvaluator.EvaluationNoise(spec))
