@@ -27,10 +27,11 @@ public static class EvaluateCommand
         var threads = new Option<int?>("--threads") { Description = "CPU threads for libtorch (default: all cores)." };
         threads.Positive(1024);
         var sampleKeep = DigitGanCli.SampleKeepOption();
+        var byCluster = new Option<bool>("--by-cluster") { Description = "For a run with a clustered latent prior: also score each cluster's digits apart (which digits it draws, how surely), on the unranked evaluation noise." };
         var store = DigitGanCli.StoreOption();
         var command = new Command("evaluate", "Score generated digits (a checkpoint or a PNG folder): classifier-FID with its real-vs-real floor, Inception Score, class coverage.")
         {
-            path, run, epoch, samples, sampleKeep, output, threads, store,
+            path, run, epoch, samples, sampleKeep, byCluster, output, threads, store,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -42,9 +43,9 @@ public static class EvaluateCommand
             string defaultOutput;
             if (target is not null && Directory.Exists(target))
             {
-                if (parse.GetValue(sampleKeep) is not null)
+                if (parse.GetValue(sampleKeep) is not null || parse.GetValue(byCluster))
                 {
-                    throw new DigitGanCli.UsageException("--sample-keep applies to a checkpoint, not to a folder of PNG digits.");
+                    throw new DigitGanCli.UsageException($"{(parse.GetValue(byCluster) ? "--by-cluster" : "--sample-keep")} applies to a checkpoint, not to a folder of PNG digits.");
                 }
 
                 report = await EvaluationReports.ScoreFolderAsync(evaluator, Path.GetFullPath(target), cancellationToken).ConfigureAwait(false);
@@ -55,6 +56,10 @@ public static class EvaluateCommand
                 var file = target is null ? null : new FileInfo(target);
                 var (bytes, source) = await SampleCommand.ReadCheckpointAsync(file, parse.GetValue(run), parse.GetValue(epoch), () => artifacts, cancellationToken).ConfigureAwait(false);
                 report = CheckpointEvaluation.Score(evaluator, bytes, source, parse.GetValue(samples), parse.GetValue(sampleKeep));
+                if (parse.GetValue(byCluster))
+                {
+                    report = report with { Clusters = CheckpointEvaluation.ScoreClusters(evaluator, bytes, source, parse.GetValue(samples)) };
+                }
                 defaultOutput = file is not null ? Path.ChangeExtension(file.FullName, ".evaluation.json") : "evaluation.json";
             }
 
@@ -65,6 +70,16 @@ public static class EvaluateCommand
             Console.WriteLine($"  FID {m.Fid:F3} (real-vs-real floor at {m.Samples:N0} samples: {m.FidFloor:F3})");
             Console.WriteLine($"  Inception Score {m.InceptionScore:F3}");
             Console.WriteLine($"  classes >= 5%: {m.ClassesAtLeast5Percent}, confidence {m.Confidence:F3}, histogram [{string.Join(", ", m.ClassHistogram)}]");
+            if (report.Clusters is { } clusters)
+            {
+                Console.WriteLine($"  by cluster ({clusters.Sum(c => c.Samples):N0} digits of the unranked evaluation noise):");
+                Console.WriteLine("    cluster  digits  top digit  its share  confidence     IS  histogram");
+                foreach (var c in clusters)
+                {
+                    Console.WriteLine($"    {c.Cluster,7}  {c.Samples,6}  {c.TopClass,9}  {c.TopClassShare,9:P1}  {c.Confidence,10:F3}  {c.InceptionScore,5:F2}  [{string.Join(", ", c.ClassHistogram)}]");
+                }
+            }
+
             var outputPath = Path.GetFullPath(parse.GetValue(output) ?? defaultOutput);
             await File.WriteAllBytesAsync(outputPath, JsonSerializer.SerializeToUtf8Bytes(report, ArtifactJson.Options), cancellationToken).ConfigureAwait(false);
             Console.WriteLine($"Wrote {outputPath}");

@@ -21,16 +21,18 @@ public static class SampleCommand
         var scale = DigitGanCli.Option("--scale", "Pixel upscaling factor (nearest neighbour).", 4);
         scale.Positive(16);
         var sampleKeep = DigitGanCli.SampleKeepOption();
+        var cluster = new Option<int?>("--cluster") { Description = "Only digits of this cluster of a clustered latent prior (0 to latentClusters - 1; `evaluate --by-cluster` shows which digits each draws)." };
 
-        var command = new Command("sample", "Draw digits from a checkpoint's generator into a grid PNG.") { checkpoint, run, epoch, store, count, seed, output, scale, sampleKeep };
+        var command = new Command("sample", "Draw digits from a checkpoint's generator into a grid PNG.") { checkpoint, run, epoch, store, count, seed, output, scale, sampleKeep, cluster };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var (bytes, source) = await ReadCheckpointAsync(parse.GetValue(checkpoint), parse.GetValue(run), parse.GetValue(epoch), () => DigitGanCli.OpenStore(parse.GetValue(store)), cancellationToken).ConfigureAwait(false);
             var n = parse.GetValue(count);
-            var (header, png) = CheckpointSampler.DrawGrid(bytes, source, n, parse.GetValue(seed), parse.GetValue(scale), parse.GetValue(sampleKeep));
+            var (header, png) = CheckpointSampler.DrawGrid(bytes, source, n, parse.GetValue(seed), parse.GetValue(scale), parse.GetValue(sampleKeep), parse.GetValue(cluster));
             var path = Path.GetFullPath(parse.GetValue(output)!);
             await File.WriteAllBytesAsync(path, png, cancellationToken).ConfigureAwait(false);
-            Console.WriteLine($"Wrote {n} digits from {source} (run {header.RunId}, epoch {header.Epoch}) to {path}");
+            var of = parse.GetValue(cluster) is { } c ? $" of cluster {c}" : "";
+            Console.WriteLine($"Wrote {n} digits{of} from {source} (run {header.RunId}, epoch {header.Epoch}) to {path}");
             return 0;
         });
         return command;

@@ -17,4 +17,7 @@ public sealed record EvaluationReport
 
     /// <summary>The discriminator ranking the checkpoint's digits were drawn with (1: every digit drawn); null for a PNG folder.</summary>
     public double? SampleKeep { get; init; }
+
+    /// <summary>With `evaluate --by-cluster`: what each cluster of the run's clustered latent prior draws (every digit of the unranked evaluation noise); otherwise null.</summary>
+    public IReadOnlyList<ClusterMetrics>? Clusters { get; init; }
 }

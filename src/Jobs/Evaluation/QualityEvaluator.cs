@@ -141,6 +141,63 @@ public sealed class QualityEvaluator : IDisposable
         var clock = Stopwatch.StartNew();
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
+        var images = Generate(generator, noise, cancellationToken);
+        if (ranking is not null)
+        {
+            images = ranking.Select(images, samples ?? images.shape[0]);
+        }
+
+        var metrics = Score(images, epoch);
+        return metrics with { Seconds = clock.Elapsed.TotalSeconds };
+    }
+
+    /// <summary>
+    /// What each cluster of a clustered latent prior draws: generates a digit for each noise vector (in batches of the
+    /// prior's mixture, as <see cref="ScoreGenerator"/> does, so batch statistics are the mixture's) and scores the
+    /// digits of each cluster apart. Every digit drawn counts (no ranking).
+    /// </summary>
+    /// <param name="cluster">Each noise vector's cluster, 0 to <paramref name="clusters"/> - 1 (<see cref="LatentNoise.DrawLabelled"/>).</param>
+    public IReadOnlyList<ClusterMetrics> ScoreClusters(DcganGenerator generator, Tensor noise, Tensor cluster, int clusters, CancellationToken cancellationToken = default)
+    {
+        using var scope = NewDisposeScope();
+        var images = Generate(generator, noise, cancellationToken);
+        Statistics(classifier, images, device, out var probabilities);
+        var labels = cluster.cpu().data<long>().ToArray();
+        var result = new List<ClusterMetrics>(clusters);
+        for (var c = 0; c < clusters; c++)
+        {
+            var rows = new List<float>();
+            for (var i = 0; i < labels.Length; i++)
+            {
+                if (labels[i] == c)
+                {
+                    rows.AddRange(probabilities.AsSpan(i * Classes, Classes));
+                }
+            }
+
+            var count = rows.Count / Classes;
+            var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(rows);
+            var (histogram, _, confidence) = count == 0 ? (new int[Classes], 0, 0.0) : QualityMath.Coverage(span, Classes);
+            var top = Array.IndexOf(histogram, histogram.Max());
+            result.Add(new ClusterMetrics
+            {
+                Cluster = c,
+                Samples = count,
+                ClassHistogram = histogram,
+                TopClass = top,
+                TopClassShare = count == 0 ? 0 : (double)histogram[top] / count,
+                Confidence = confidence,
+                InceptionScore = count == 0 ? 0 : QualityMath.InceptionScore(span, Classes),
+            });
+        }
+
+        return result;
+    }
+
+    /// <summary>Digits for the noise, the generator in inference mode, in batches of <see cref="Batch"/> ([N, 1, 28, 28], in the caller's dispose scope).</summary>
+    private Tensor Generate(DcganGenerator generator, Tensor noise, CancellationToken cancellationToken)
+    {
+        using var noGrad = no_grad();
         var wasTraining = generator.training;
         generator.eval();
         try
@@ -161,14 +218,7 @@ public sealed class QualityEvaluator : IDisposable
                 parts.Add(generator.forward(noise.narrow(0, start, size).to(device)));
             }
 
-            var images = cat(parts);
-            if (ranking is not null)
-            {
-                images = ranking.Select(images, samples ?? images.shape[0]);
-            }
-
-            var metrics = Score(images, epoch);
-            return metrics with { Seconds = clock.Elapsed.TotalSeconds };
+            return cat(parts);
         }
         finally
         {
@@ -182,8 +232,16 @@ public sealed class QualityEvaluator : IDisposable
     /// </summary>
     public static Tensor EvaluationNoise(RunSpec spec)
     {
+        var (noise, cluster) = EvaluationNoiseLabelled(spec);
+        cluster?.Dispose();
+        return noise;
+    }
+
+    /// <summary><see cref="EvaluationNoise"/> with each vector's cluster (null without a clustered prior).</summary>
+    public static (Tensor Noise, Tensor? Cluster) EvaluationNoiseLabelled(RunSpec spec)
+    {
         using var generator = new torch.Generator(RunSeeds.Derive(spec.Seed, RunSeeds.EvaluationNoise));
-        return LatentNoise.Draw(spec, SampleRanking.Candidates(spec.EvaluationSamples, spec), generator);
+        return LatentNoise.DrawLabelled(spec.NoiseDim, spec.LatentClusters, SampleRanking.Candidates(spec.EvaluationSamples, spec), generator);
     }
 
     private static FeatureStatistics Statistics(DigitClassifier classifier, Tensor images, Device device, out float[] probabilities)
@@ -206,4 +264,29 @@ public sealed class QualityEvaluator : IDisposable
     }
 
     public void Dispose() => classifier.Dispose();
+}
+
+/// <summary>What one cluster of a clustered latent prior draws, as the classifier reads it.</summary>
+public sealed record ClusterMetrics
+{
+    /// <summary>The cluster: the noise axis its centre lies on (0 to latentClusters - 1).</summary>
+    public int Cluster { get; init; }
+
+    /// <summary>Digits drawn from this cluster.</summary>
+    public int Samples { get; init; }
+
+    /// <summary>How many of them the classifier assigns to each digit 0-9.</summary>
+    public IReadOnlyList<int> ClassHistogram { get; init; } = [];
+
+    /// <summary>The digit the classifier assigns most of them to.</summary>
+    public int TopClass { get; init; }
+
+    /// <summary>The share of the cluster's digits assigned to <see cref="TopClass"/>: 1 when the cluster draws one digit only.</summary>
+    public double TopClassShare { get; init; }
+
+    /// <summary>Mean of the classifier's highest class probability.</summary>
+    public double Confidence { get; init; }
+
+    /// <summary>The Inception Score of the cluster's digits alone: near 1 when the cluster draws one digit.</summary>
+    public double InceptionScore { get; init; }
 }

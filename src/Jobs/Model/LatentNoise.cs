@@ -15,19 +15,33 @@ public static class LatentNoise
     /// <summary>[count, noiseDim] noise from <paramref name="generator"/>: the normal draw first, then (with clusters) each vector's cluster.</summary>
     public static Tensor Draw(int noiseDim, int clusters, long count, torch.Generator generator, Device? device = null)
     {
-        var noise = randn([count, noiseDim], device: device, generator: generator);
-        if (clusters == 0)
-        {
-            return noise;
-        }
-
-        using var scope = NewDisposeScope();
-        using var cluster = randint(clusters, [count], dtype: ScalarType.Int64, device: device, generator: generator);
-        using var centres = nn.functional.one_hot(cluster, noiseDim).to(ScalarType.Float32).mul_(RunSpec.LatentClusterOffset);
-        return noise.add_(centres).MoveToOuterDisposeScope();
+        var (noise, cluster) = DrawLabelled(noiseDim, clusters, count, generator, device);
+        cluster?.Dispose();
+        return noise;
     }
 
     /// <summary>Noise for a run of <paramref name="spec"/>.</summary>
     public static Tensor Draw(RunSpec spec, long count, torch.Generator generator, Device? device = null)
         => Draw(spec.NoiseDim, spec.LatentClusters, count, generator, device);
+
+    /// <summary>
+    /// The same draw as <see cref="Draw(int, int, long, torch.Generator, Device?)"/> (the same vectors from the same
+    /// generator state), with each vector's cluster ([count] int64, 0 to clusters - 1); the cluster is null without clusters.
+    /// </summary>
+    public static (Tensor Noise, Tensor? Cluster) DrawLabelled(int noiseDim, int clusters, long count, torch.Generator generator, Device? device = null)
+    {
+        var noise = randn([count, noiseDim], device: device, generator: generator);
+        if (clusters == 0)
+        {
+            return (noise, null);
+        }
+
+        var cluster = randint(clusters, [count], dtype: ScalarType.Int64, device: device, generator: generator);
+        using (NewDisposeScope())
+        {
+            noise.add_(nn.functional.one_hot(cluster, noiseDim).to(ScalarType.Float32).mul_(RunSpec.LatentClusterOffset));
+        }
+
+        return (noise, cluster);
+    }
 }

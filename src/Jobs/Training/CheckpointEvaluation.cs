@@ -24,4 +24,27 @@ public static class CheckpointEvaluation
             Metrics = evaluator.ScoreGenerator(digits.Generator, noise, header.Epoch, ranking: digits.Ranking, samples: spec.EvaluationSamples),
         };
     }
+
+    /// <summary>
+    /// What each cluster of the checkpoint's clustered latent prior draws, on the run's fixed evaluation noise without
+    /// ranking (the digits `evaluate --sample-keep 1` scores).
+    /// </summary>
+    /// <exception cref="ArgumentException">The run has no clustered prior.</exception>
+    public static IReadOnlyList<ClusterMetrics> ScoreClusters(QualityEvaluator evaluator, byte[] bytes, string source, int? samples)
+    {
+        using var digits = Checkpoint.LoadDigits(bytes, source, sampleKeep: 1);
+        var header = digits.Header;
+        if (header.Spec.LatentClusters == 0)
+        {
+            throw new ArgumentException($"--by-cluster needs a run trained with a clustered latent prior; run {header.RunId} draws standard normal noise (latentClusters 0).");
+        }
+
+        var spec = header.Spec with { EvaluationSamples = samples ?? header.Spec.EvaluationSamples };
+        var (noise, cluster) = QualityEvaluator.EvaluationNoiseLabelled(spec);
+        using (noise)
+        using (cluster)
+        {
+            return evaluator.ScoreClusters(digits.Generator, noise, cluster!, spec.LatentClusters);
+        }
+    }
 }

@@ -24,8 +24,14 @@ public sealed class SampleGrids(IArtifactStore store, Guid runId, RunSpec spec) 
     /// <see cref="SampleRanking.Candidates(long, double)"/> vectors, in the order drawn.
     /// </summary>
     public static float[] Render(DcganGenerator generator, SampleRanking? ranking, Tensor noise, int count)
+        => Keep(ranking, generator.Render(noise), count);
+
+    /// <summary>
+    /// Of rendered digits (<paramref name="pixels"/>: [N, 28, 28] in [-1, 1]), all of them, or with a ranking the
+    /// <paramref name="count"/> the discriminator ranks highest, in the order drawn.
+    /// </summary>
+    public static float[] Keep(SampleRanking? ranking, float[] pixels, int count)
     {
-        var pixels = generator.Render(noise);
         if (ranking is null)
         {
             return pixels;

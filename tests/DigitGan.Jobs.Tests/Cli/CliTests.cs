@@ -30,6 +30,7 @@ public sealed class CliTests(MnistStoreFixture fixture) : IClassFixture<MnistSto
     [InlineData("evaluate --samples 0", "--samples")]
     [InlineData("evaluate --sample-keep 2", "--sample-keep")]
     [InlineData("sample --sample-keep 0.1", "--sample-keep")]
+    [InlineData("sample --cluster x", "x")]
     [InlineData("train --sample-keep 0", "--sample-keep")]
     [InlineData("train-classifier --epochs 0", "--epochs")]
     public async Task Bad_flags_exit_2_with_a_message_naming_the_problem(string commandLine, string mentioned)
@@ -153,6 +154,60 @@ public sealed class CliTests(MnistStoreFixture fixture) : IClassFixture<MnistSto
         (code, error) = await RunAsync(["sample", "--checkpoint", checkpoint, "--count", "9", "--sample-keep", "0.25", "--out", png]);
         Assert.True(code == 0, error);
         Assert.True(File.Exists(png));
+    }
+
+    [Fact]
+    public async Task Evaluate_by_cluster_splits_the_unranked_digits_by_cluster_and_sample_draws_one_cluster()
+    {
+        var store = fixture.Store.Root;
+        var (code, error) = await RunAsync(["train", "--store", store, "--epochs", "1", "--train-subset", "256", "--batch-size", "128", "--seed", "8", "--name", "clustered",
+            "--eval-samples", "500", "--latent-clusters", "4", "--sampling", "batch", "--checkpoint-every", "1"]);
+        Assert.True(code == 0, error);
+        var run = await FindRunAsync("clustered");
+        var checkpoint = Path.Combine(store, RunArtifactLayout.Checkpoint(run.RunId, 1));
+
+        var json = Path.Combine(fixture.Root, "by-cluster.json");
+        (code, error) = await RunAsync(["evaluate", checkpoint, "--store", store, "--by-cluster", "--out", json]);
+        Assert.True(code == 0, error);
+        var report = System.Text.Json.JsonSerializer.Deserialize<EvaluationReport>(await File.ReadAllBytesAsync(json), ArtifactJson.Options)!;
+        var clusters = Assert.IsAssignableFrom<IReadOnlyList<ClusterMetrics>>(report.Clusters);
+
+        // The same 500 digits the (unranked) evaluation scored, drawn in the same batches, only split by cluster.
+        Assert.Equal([0, 1, 2, 3], clusters.Select(c => c.Cluster));
+        Assert.Equal(500, clusters.Sum(c => c.Samples));
+        Assert.All(clusters, c => Assert.InRange(c.Samples, 60, 190)); // 125 expected each
+        var summed = Enumerable.Range(0, 10).Select(digit => clusters.Sum(c => c.ClassHistogram[digit]));
+        Assert.Equal(report.Metrics.ClassHistogram, summed);
+        Assert.All(clusters, c =>
+        {
+            Assert.Equal(c.ClassHistogram.Max(), c.ClassHistogram[c.TopClass]);
+            Assert.Equal((double)c.ClassHistogram[c.TopClass] / c.Samples, c.TopClassShare, 1e-12);
+            Assert.InRange(c.InceptionScore, 1, 10);
+        });
+
+        var png = Path.Combine(fixture.Root, "cluster.png");
+        (code, error) = await RunAsync(["sample", "--checkpoint", checkpoint, "--cluster", "3", "--count", "9", "--out", png]);
+        Assert.True(code == 0, error);
+        var first = await File.ReadAllBytesAsync(png);
+        (code, error) = await RunAsync(["sample", "--checkpoint", checkpoint, "--cluster", "0", "--count", "9", "--out", png]);
+        Assert.True(code == 0, error);
+        Assert.NotEqual(first, await File.ReadAllBytesAsync(png));
+
+        (code, error) = await RunAsync(["sample", "--checkpoint", checkpoint, "--cluster", "4", "--out", png]);
+        Assert.Equal(DigitGanCli.Failure, code);
+        Assert.Contains("--cluster must be 0 to 3", error, StringComparison.Ordinal);
+
+        // A run of the standard normal prior has no clusters to split or draw.
+        (code, error) = await RunAsync(["train", "--store", store, "--epochs", "1", "--train-subset", "256", "--batch-size", "128", "--seed", "8", "--name", "unclustered",
+            "--eval-samples", "500", "--checkpoint-every", "1"]);
+        Assert.True(code == 0, error);
+        var normal = Path.Combine(store, RunArtifactLayout.Checkpoint((await FindRunAsync("unclustered")).RunId, 1));
+        (code, error) = await RunAsync(["evaluate", normal, "--store", store, "--by-cluster", "--out", json]);
+        Assert.Equal(DigitGanCli.Failure, code);
+        Assert.Contains("latentClusters 0", error, StringComparison.Ordinal);
+        (code, error) = await RunAsync(["sample", "--checkpoint", normal, "--cluster", "0", "--out", png]);
+        Assert.Equal(DigitGanCli.Failure, code);
+        Assert.Contains("clustered latent prior", error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -45,6 +45,33 @@ public sealed class LatentNoiseTests
     }
 
     [Fact]
+    public void The_labelled_draw_is_the_same_noise_with_the_axis_each_vector_was_moved_along()
+    {
+        using var a = new TorchSharp.torch.Generator(11);
+        using var b = new TorchSharp.torch.Generator(11);
+        using var c = new TorchSharp.torch.Generator(11);
+        using var prior = LatentNoise.Draw(30, 6, 500, a);
+        var (labelled, cluster) = LatentNoise.DrawLabelled(30, 6, 500, b);
+        using var plain = randn([500, 30], generator: c);
+        using (labelled)
+        using (cluster)
+        {
+            Assert.True(labelled.eq(prior).all().item<bool>());
+            using var moved = (labelled - plain).argmax(1);
+            Assert.True(moved.eq(cluster!).all().item<bool>());
+            Assert.InRange(cluster!.min().item<long>(), 0, 5);
+            Assert.InRange(cluster!.max().item<long>(), 0, 5);
+        }
+
+        using var d = new TorchSharp.torch.Generator(11);
+        var (normal, none) = LatentNoise.DrawLabelled(30, 0, 500, d);
+        using (normal)
+        {
+            Assert.Null(none);
+        }
+    }
+
+    [Fact]
     public void Training_grids_evaluations_and_checkpoints_all_draw_from_the_runs_prior()
     {
         var spec = new RunSpec { BatchSize = 16, Seed = 4, NoiseDim = 20, LatentClusters = 5, GeneratorEma = 0.99, Sampling = SamplingMode.Batch, Step = StepKind.Alternating, EvaluationSamples = 512 };
