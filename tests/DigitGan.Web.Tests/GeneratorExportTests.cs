@@ -29,10 +29,10 @@ public sealed class GeneratorExportTests(KestrelWebAppFactory factory) : IClassF
 
     private IArtifactStore Store => factory.Services.GetRequiredService<IArtifactStore>();
 
-    private async Task<RunManifest> TrainAsync(string name, double generatorEma = 0, int latentClusters = 0)
+    private async Task<RunManifest> TrainAsync(string name, double generatorEma = 0, int latentClusters = 0, double latentClusterOffset = RunSpec.DefaultLatentClusterOffset)
     {
         using var client = factory.CreateAuthorizedClient();
-        var run = await factory.SubmitAsync(client, new { name, epochs = 2, batchSize = 128, trainSubset = 256, evaluateEvery = 0, checkpointEvery = 1, seed = 5, generatorEma, latentClusters });
+        var run = await factory.SubmitAsync(client, new { name, epochs = 2, batchSize = 128, trainSubset = 256, evaluateEvery = 0, checkpointEvery = 1, seed = 5, generatorEma, latentClusters, latentClusterOffset });
         await MnistDataset.EnsureImportedAsync(Store, DataPaths.MnistCache, Ct);
         await new TrainingJob(Store, NullLogger<TrainingJob>.Instance).RunAsync(run.RunId, Ct);
         return await WebAppFactory.GetRunAsync(client, run.RunId);
@@ -100,11 +100,11 @@ public sealed class GeneratorExportTests(KestrelWebAppFactory factory) : IClassF
     [Fact]
     public async Task A_run_with_a_generator_average_exports_the_average_it_samples_from_and_names_its_latent_prior()
     {
-        var run = await TrainAsync("export-average", generatorEma: 0.9, latentClusters: 10);
+        var run = await TrainAsync("export-average", generatorEma: 0.9, latentClusters: 10, latentClusterOffset: 6.5);
         using var client = factory.CreateClient();
         var (tensors, metadata) = ReadSafeTensors(await client.GetByteArrayAsync($"/api/runs/{run.RunId}/checkpoints/2/generator.safetensors", Ct));
         Assert.Contains("moving average", metadata["weights"], StringComparison.Ordinal);
-        Assert.Equal(("10", "4"), (metadata["latentClusters"], metadata["latentClusterOffset"]));
+        Assert.Equal(("10", "6.5"), (metadata["latentClusters"], metadata["latentClusterOffset"]));
 
         var checkpoint = (await Store.GetBytesAsync(RunArtifactLayout.Checkpoint(run.RunId, 2), Ct))!;
         var (_, loaded) = Checkpoint.LoadGenerator(checkpoint, "epoch 2"); // the sampling generator: the average

@@ -241,7 +241,7 @@ public sealed class QualityEvaluator : IDisposable
     public static (Tensor Noise, Tensor? Cluster) EvaluationNoiseLabelled(RunSpec spec)
     {
         using var generator = new torch.Generator(RunSeeds.Derive(spec.Seed, RunSeeds.EvaluationNoise));
-        return LatentNoise.DrawLabelled(spec.NoiseDim, spec.LatentClusters, SampleRanking.Candidates(spec.EvaluationSamples, spec), generator);
+        return LatentNoise.DrawLabelled(spec.NoiseDim, LatentPrior.Of(spec), SampleRanking.Candidates(spec.EvaluationSamples, spec), generator);
     }
 
     private static FeatureStatistics Statistics(DigitClassifier classifier, Tensor images, Device device, out float[] probabilities)

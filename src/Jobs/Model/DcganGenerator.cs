@@ -56,8 +56,8 @@ public sealed class DcganGenerator : Module<Tensor, Tensor>
 
     public int NoiseDim { get; }
 
-    /// <summary>The latent prior's clusters (<see cref="RunSpec.LatentClusters"/>), for the filler noise of batch-statistics sampling; 0: standard normal.</summary>
-    public int LatentClusters { get; set; }
+    /// <summary>The latent prior the generator was trained on, for the filler noise of batch-statistics sampling.</summary>
+    public LatentPrior Prior { get; set; } = LatentPrior.Standard;
 
     /// <summary>
     /// Which BatchNorm statistics inference mode uses: the running averages (Keras' training=False, the tutorial) or
@@ -91,7 +91,7 @@ public sealed class DcganGenerator : Module<Tensor, Tensor>
             if (Sampling == SamplingMode.Batch && count < MinSamplingBatch)
             {
                 using var filler = new torch.Generator(FillerSeed);
-                input = cat([input, LatentNoise.Draw(NoiseDim, LatentClusters, MinSamplingBatch - count, filler).to(input.device)]);
+                input = cat([input, LatentNoise.Draw(NoiseDim, Prior, MinSamplingBatch - count, filler).to(input.device)]);
             }
 
             return forward(input).narrow(0, 0, count).cpu().data<float>().ToArray();

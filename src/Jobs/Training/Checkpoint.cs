@@ -116,7 +116,7 @@ public static class Checkpoint
         }
 
         using var init = new torch.Generator(0);
-        var generator = new DcganGenerator(header.Spec.NoiseDim, init) { Sampling = header.Spec.Sampling, LatentClusters = header.Spec.LatentClusters };
+        var generator = new DcganGenerator(header.Spec.NoiseDim, init) { Sampling = header.Spec.Sampling, Prior = LatentPrior.Of(header.Spec) };
         DcganDiscriminator? discriminator = null;
         try
         {

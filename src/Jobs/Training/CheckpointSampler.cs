@@ -57,7 +57,7 @@ public static class CheckpointSampler
         var kept = new List<float>((int)count * Size);
         while (kept.Count < count * Size)
         {
-            var (noise, labels) = Model.LatentNoise.DrawLabelled(header.Spec.NoiseDim, clusters, ClusterChunk, noiseGenerator);
+            var (noise, labels) = Model.LatentNoise.DrawLabelled(header.Spec.NoiseDim, Model.LatentPrior.Of(header.Spec), ClusterChunk, noiseGenerator);
             using (noise)
             using (labels)
             {

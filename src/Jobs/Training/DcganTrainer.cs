@@ -31,7 +31,7 @@ public sealed class DcganTrainer : IDisposable
         Random = new torch.Generator(RunSeeds.Derive(spec.Seed, RunSeeds.Training), device);
         using (var init = new torch.Generator(RunSeeds.Derive(spec.Seed, RunSeeds.Initialization)))
         {
-            Generator = new DcganGenerator(spec.NoiseDim, init) { Sampling = spec.Sampling, LatentClusters = spec.LatentClusters, ComputeType = ComputeType };
+            Generator = new DcganGenerator(spec.NoiseDim, init) { Sampling = spec.Sampling, Prior = LatentPrior.Of(spec), ComputeType = ComputeType };
             Discriminator = new DcganDiscriminator(init, Random, spec.DiscriminatorNorm == DiscriminatorNorm.Spectral) { ComputeType = ComputeType };
         }
 

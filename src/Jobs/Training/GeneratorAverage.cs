@@ -21,7 +21,7 @@ public sealed class GeneratorAverage : IDisposable
         Decay = decay;
         using (var init = new torch.Generator(0))
         {
-            Generator = new DcganGenerator(live.NoiseDim, init) { Sampling = live.Sampling, LatentClusters = live.LatentClusters };
+            Generator = new DcganGenerator(live.NoiseDim, init) { Sampling = live.Sampling, Prior = live.Prior };
         }
 
         Generator.to(live.parameters().First().device);

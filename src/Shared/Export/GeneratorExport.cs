@@ -28,6 +28,7 @@ public static class GeneratorExport
     {
         using var reader = CheckpointFormat.OpenVerified(checkpoint, source);
         int epoch, noiseDim, clusters = 0;
+        var offset = Runs.RunSpec.DefaultLatentClusterOffset;
         string runId;
         bool averaged;
         try
@@ -40,6 +41,11 @@ public static class GeneratorExport
             if (root.GetProperty("spec").TryGetProperty("latentClusters", out var latent))
             {
                 clusters = latent.GetInt32();
+            }
+
+            if (root.GetProperty("spec").TryGetProperty("latentClusterOffset", out var centre))
+            {
+                offset = centre.GetDouble();
             }
 
             // Format 2 keeps a moving average of the generator right after it when the spec has one (generatorEma):
@@ -84,7 +90,7 @@ public static class GeneratorExport
             // The prior the generator was trained on (RunSpec.LatentClusters): standard normal noise plus
             // latentClusterOffset on one of the first latentClusters axes, chosen uniformly per vector.
             metadata["latentClusters"] = clusters.ToString(CultureInfo.InvariantCulture);
-            metadata["latentClusterOffset"] = Runs.RunSpec.LatentClusterOffset.ToString(CultureInfo.InvariantCulture);
+            metadata["latentClusterOffset"] = offset.ToString(CultureInfo.InvariantCulture);
         }
 
         var ordered = ParameterNames.Select(name => tensors.Single(t => t.Name == name)).ToList();

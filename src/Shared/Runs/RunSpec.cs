@@ -90,8 +90,9 @@ public sealed record RunSpec
     public const double MinGeneratorTopK = 0.25;
     public const int MaxLatentClusters = 100;
 
-    /// <summary>How far each centre of a clustered latent prior (<see cref="LatentClusters"/>) lies along its axis, in standard deviations; two centres are √2 times this apart.</summary>
-    public const double LatentClusterOffset = 4;
+    public const double DefaultLatentClusterOffset = 4;
+    public const double MinLatentClusterOffset = 1;
+    public const double MaxLatentClusterOffset = 20;
 
     public string Name { get; init; } = "dcgan";
     public IReadOnlyList<string> Tags { get; init; } = [];
@@ -108,6 +109,9 @@ public sealed record RunSpec
     /// disconnected prior, so no noise lies between two clusters); 0 is the tutorial's standard normal.
     /// </summary>
     public int LatentClusters { get; init; }
+
+    /// <summary>How far each centre of a clustered latent prior (<see cref="LatentClusters"/>) lies along its axis, in standard deviations; two centres are √2 times this apart.</summary>
+    public double LatentClusterOffset { get; init; } = DefaultLatentClusterOffset;
     public long Seed { get; init; }
 
     /// <summary>Train on the first N training images; null trains on all 60,000.</summary>
@@ -341,6 +345,11 @@ public sealed record RunSpec
         if (LatentClusters != 0 && !(LatentClusters >= 2 && LatentClusters <= Math.Min(MaxLatentClusters, NoiseDim)))
         {
             Add("latentClusters", $"Latent clusters must be 0 (the standard normal prior) or 2 to {MaxLatentClusters} and at most the noise dimension ({NoiseDim.ToString(CultureInfo.InvariantCulture)}).");
+        }
+
+        if (!(LatentClusterOffset >= MinLatentClusterOffset && LatentClusterOffset <= MaxLatentClusterOffset))
+        {
+            Add("latentClusterOffset", $"Latent cluster offset must be between {MinLatentClusterOffset.ToString(CultureInfo.InvariantCulture)} and {MaxLatentClusterOffset.ToString(CultureInfo.InvariantCulture)} standard deviations (the distance of each cluster's centre from the origin along its axis).");
         }
 
         if (!(GeneratorTopK >= MinGeneratorTopK && GeneratorTopK <= 1))

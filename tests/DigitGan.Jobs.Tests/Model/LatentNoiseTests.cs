@@ -16,7 +16,7 @@ public sealed class LatentNoiseTests
     {
         using var a = new TorchSharp.torch.Generator(7);
         using var b = new TorchSharp.torch.Generator(7);
-        using var prior = LatentNoise.Draw(100, 0, 300, a);
+        using var prior = LatentNoise.Draw(100, LatentPrior.Standard, 300, a);
         using var plain = randn([300, 100], generator: b);
         Assert.True(prior.eq(plain).all().item<bool>());
     }
@@ -28,7 +28,7 @@ public sealed class LatentNoiseTests
         const int count = 4_000;
         using var a = new TorchSharp.torch.Generator(7);
         using var b = new TorchSharp.torch.Generator(7);
-        using var prior = LatentNoise.Draw(100, clusters, count, a);
+        using var prior = LatentNoise.Draw(100, new LatentPrior(clusters, RunSpec.DefaultLatentClusterOffset), count, a);
         using var plain = randn([count, 100], generator: b);
         using var offset = prior - plain;
 
@@ -36,8 +36,8 @@ public sealed class LatentNoiseTests
         using var shifted = offset.abs().gt(0);
         Assert.True(shifted.sum(1).eq(1).all().item<bool>());
         Assert.True(shifted.narrow(1, clusters, 100 - clusters).any().item<bool>() is false);
-        Assert.Equal(RunSpec.LatentClusterOffset, offset.max().item<float>(), 4);
-        Assert.Equal(RunSpec.LatentClusterOffset, offset.sum(1).min().item<float>(), 4);
+        Assert.Equal(RunSpec.DefaultLatentClusterOffset, offset.max().item<float>(), 4);
+        Assert.Equal(RunSpec.DefaultLatentClusterOffset, offset.sum(1).min().item<float>(), 4);
 
         // The clusters are equally likely: 400 each expected, each within 5 standard deviations of it.
         var perCluster = shifted.narrow(1, 0, clusters).sum(0, type: ScalarType.Int64).data<long>().ToArray();
@@ -50,8 +50,8 @@ public sealed class LatentNoiseTests
         using var a = new TorchSharp.torch.Generator(11);
         using var b = new TorchSharp.torch.Generator(11);
         using var c = new TorchSharp.torch.Generator(11);
-        using var prior = LatentNoise.Draw(30, 6, 500, a);
-        var (labelled, cluster) = LatentNoise.DrawLabelled(30, 6, 500, b);
+        using var prior = LatentNoise.Draw(30, new LatentPrior(6, 2.5), 500, a);
+        var (labelled, cluster) = LatentNoise.DrawLabelled(30, new LatentPrior(6, 2.5), 500, b);
         using var plain = randn([500, 30], generator: c);
         using (labelled)
         using (cluster)
@@ -59,12 +59,13 @@ public sealed class LatentNoiseTests
             Assert.True(labelled.eq(prior).all().item<bool>());
             using var moved = (labelled - plain).argmax(1);
             Assert.True(moved.eq(cluster!).all().item<bool>());
+            Assert.Equal(2.5, (labelled - plain).max().item<float>(), 4);
             Assert.InRange(cluster!.min().item<long>(), 0, 5);
             Assert.InRange(cluster!.max().item<long>(), 0, 5);
         }
 
         using var d = new TorchSharp.torch.Generator(11);
-        var (normal, none) = LatentNoise.DrawLabelled(30, 0, 500, d);
+        var (normal, none) = LatentNoise.DrawLabelled(30, LatentPrior.Standard, 500, d);
         using (normal)
         {
             Assert.Null(none);
@@ -74,16 +75,17 @@ public sealed class LatentNoiseTests
     [Fact]
     public void Training_grids_evaluations_and_checkpoints_all_draw_from_the_runs_prior()
     {
-        var spec = new RunSpec { BatchSize = 16, Seed = 4, NoiseDim = 20, LatentClusters = 5, GeneratorEma = 0.99, Sampling = SamplingMode.Batch, Step = StepKind.Alternating, EvaluationSamples = 512 };
+        var spec = new RunSpec { BatchSize = 16, Seed = 4, NoiseDim = 20, LatentClusters = 5, LatentClusterOffset = 6, GeneratorEma = 0.99, Sampling = SamplingMode.Batch, Step = StepKind.Alternating, EvaluationSamples = 512 };
         var standard = spec with { LatentClusters = 0 };
 
-        // The same stream's normal draw, each vector moved by LatentClusterOffset along one of the first 5 axes.
+        // The same stream's normal draw, each vector moved by the spec's offset (6) along one of the first 5 axes.
         static void IsClustered(Tensor clustered, Tensor normal)
         {
             using var offset = clustered - normal;
             Assert.True(offset.abs().gt(0).sum(1).eq(1).all().item<bool>());
             Assert.True(offset.narrow(1, 5, 15).eq(0).all().item<bool>());
-            Assert.Equal(RunSpec.LatentClusterOffset, offset.sum(1).min().item<float>(), 4);
+            Assert.Equal(6, offset.sum(1).min().item<float>(), 4);
+            Assert.Equal(6, offset.max().item<float>(), 4);
         }
 
         using (var clustered = QualityEvaluator.EvaluationNoise(spec))
@@ -106,14 +108,14 @@ public sealed class LatentNoiseTests
             IsClustered(clustered, normal);
         }
 
-        Assert.Equal(5, trainer.Generator.LatentClusters);
-        Assert.Equal(5, trainer.Average!.Generator.LatentClusters);
+        Assert.Equal(new LatentPrior(5, 6), trainer.Generator.Prior);
+        Assert.Equal(new LatentPrior(5, 6), trainer.Average!.Generator.Prior);
         using var real = Batch(spec, 3);
         Steps(trainer, real, 2);
         var (_, sampler) = Checkpoint.LoadGenerator(Checkpoint.Serialize(trainer, new CheckpointHeader { Spec = spec, Epoch = 1 }), "x.ckpt");
         using (sampler)
         {
-            Assert.Equal(5, sampler.LatentClusters);
+            Assert.Equal(new LatentPrior(5, 6), sampler.Prior);
         }
     }
 

@@ -39,6 +39,7 @@ public sealed class RunSpecSchemaTests
         SampleKeep = 0.8,
         GeneratorTopK = 0.5,
         LatentClusters = 10,
+        LatentClusterOffset = 6,
         Precision = Precision.Bf16,
     };
 
@@ -132,6 +133,7 @@ public sealed class RunSpecSchemaTests
             SampleKeep = 0,
             GeneratorTopK = 0,
             LatentClusters = 1,
+            LatentClusterOffset = 0,
             Precision = (Precision)5,
         };
 

@@ -120,6 +120,9 @@ public sealed class RunSpecTests : IDisposable
         { "latentClusters", new RunSpec { LatentClusters = -1 } },
         { "latentClusters", new RunSpec { LatentClusters = 101, NoiseDim = 200 } },
         { "latentClusters", new RunSpec { LatentClusters = 10, NoiseDim = 8 } },
+        { "latentClusterOffset", new RunSpec { LatentClusters = 10, LatentClusterOffset = 0.5 } },
+        { "latentClusterOffset", new RunSpec { LatentClusterOffset = 21 } },
+        { "latentClusterOffset", new RunSpec { LatentClusterOffset = double.NaN } },
     };
 
     [Theory]
@@ -294,6 +297,8 @@ public sealed class RunSpecTests : IDisposable
         Assert.Contains("its noise dimension must be the parent's (100), not 64", noise.Errors["noiseDim"][0], StringComparison.Ordinal);
         var clusters = await Assert.ThrowsAsync<RunSpecException>(() => _repository.CreateAsync(new RunSpec { LatentClusters = 10, Parent = new RunParent(parent.RunId, 2) }, cancellationToken: Ct));
         Assert.Contains("latent clusters must be the parent's (0), not 10", clusters.Errors["latentClusters"][0], StringComparison.Ordinal);
+        var offset = await Assert.ThrowsAsync<RunSpecException>(() => _repository.CreateAsync(new RunSpec { LatentClusterOffset = 6, Parent = new RunParent(parent.RunId, 2) }, cancellationToken: Ct));
+        Assert.Single(offset.Errors.Keys, "latentClusterOffset");
         var average = await Assert.ThrowsAsync<RunSpecException>(() => _repository.CreateAsync(new RunSpec { GeneratorEma = 0.999, Parent = new RunParent(parent.RunId, 2) }, cancellationToken: Ct));
         Assert.Single(average.Errors.Keys, "generatorEma");
         var unknown = await Assert.ThrowsAsync<RunSpecException>(() => _repository.CreateAsync(new RunSpec { Parent = new RunParent(Guid.NewGuid(), 2) }, cancellationToken: Ct));
