@@ -37,8 +37,9 @@ public sealed class RunPresetsTests
         Assert.Equal((10, 16, (int?)null, 2e-4, 0.5, (double?)4e-4, StepKind.Alternating, 0.999, SamplingMode.Batch, Precision.Auto),
             (improved.Epochs, improved.BatchSize, improved.TrainSubset, improved.LearningRate, improved.Beta1, improved.DiscriminatorLearningRate, improved.Step, improved.GeneratorEma, improved.Sampling, improved.Precision));
         Assert.Equal((GanLoss.Hinge, DiscriminatorNorm.Spectral, 0.0), (improved.Loss, improved.DiscriminatorNorm, improved.LabelSmoothing));
-        Assert.Equal((0.8, 0.8, 1.0), (first.SampleKeep, improved.SampleKeep, new RunSpec().SampleKeep));
+        Assert.Equal((0.8, 1.0, 1.0), (first.SampleKeep, improved.SampleKeep, new RunSpec().SampleKeep));
         Assert.Equal((0, 10, 0), (first.LatentClusters, improved.LatentClusters, new RunSpec().LatentClusters));
+        Assert.Equal((RunSpec.DefaultLatentClusterOffset, 6.0, 4.0), (first.LatentClusterOffset, improved.LatentClusterOffset, new RunSpec().LatentClusterOffset));
         Assert.Equal((1.0, 1.0), (first.GeneratorTopK, improved.GeneratorTopK));
 
         // docs/run-spec.md's presets table (generated from the schema) shows each preset's value of every field it changes.
