@@ -163,18 +163,16 @@ public sealed class QualityEvaluator : IDisposable
         var images = Generate(generator, noise, cancellationToken);
         Statistics(classifier, images, device, out var probabilities);
         var labels = cluster.cpu().data<long>().ToArray();
+        var byCluster = Enumerable.Range(0, clusters).Select(_ => new List<float>()).ToArray();
+        for (var i = 0; i < labels.Length; i++)
+        {
+            byCluster[labels[i]].AddRange(probabilities.AsSpan(i * Classes, Classes));
+        }
+
         var result = new List<ClusterMetrics>(clusters);
         for (var c = 0; c < clusters; c++)
         {
-            var rows = new List<float>();
-            for (var i = 0; i < labels.Length; i++)
-            {
-                if (labels[i] == c)
-                {
-                    rows.AddRange(probabilities.AsSpan(i * Classes, Classes));
-                }
-            }
-
+            var rows = byCluster[c];
             var count = rows.Count / Classes;
             var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(rows);
             var (histogram, _, confidence) = count == 0 ? (new int[Classes], 0, 0.0) : QualityMath.Coverage(span, Classes);

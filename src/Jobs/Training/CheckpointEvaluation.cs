@@ -34,11 +34,7 @@ public static class CheckpointEvaluation
     {
         using var digits = Checkpoint.LoadDigits(bytes, source, sampleKeep: 1);
         var header = digits.Header;
-        if (header.Spec.LatentClusters == 0)
-        {
-            throw new ArgumentException($"--by-cluster needs a run trained with a clustered latent prior; run {header.RunId} draws standard normal noise (latentClusters 0).");
-        }
-
+        RequireClusters(header, "--by-cluster");
         var spec = header.Spec with { EvaluationSamples = samples ?? header.Spec.EvaluationSamples };
         var (noise, cluster) = QualityEvaluator.EvaluationNoiseLabelled(spec);
         using (noise)
@@ -47,4 +43,10 @@ public static class CheckpointEvaluation
             return evaluator.ScoreClusters(digits.Generator, noise, cluster!, spec.LatentClusters);
         }
     }
+
+    /// <summary>The checkpoint's number of latent clusters; an error naming <paramref name="option"/> when its run has none.</summary>
+    /// <exception cref="ArgumentException">The run draws standard normal noise.</exception>
+    internal static int RequireClusters(CheckpointHeader header, string option) => header.Spec.LatentClusters is > 0 and var clusters
+        ? clusters
+        : throw new ArgumentException($"{option} needs a run trained with a clustered latent prior; run {header.RunId} draws standard normal noise (latentClusters 0).");
 }

@@ -42,12 +42,7 @@ public static class CheckpointSampler
     /// </summary>
     private static float[] DrawCluster(Model.DcganGenerator generator, CheckpointHeader header, int cluster, long count, torch.Generator noiseGenerator)
     {
-        var clusters = header.Spec.LatentClusters;
-        if (clusters == 0)
-        {
-            throw new ArgumentException($"--cluster needs a run trained with a clustered latent prior; run {header.RunId} draws standard normal noise (latentClusters 0).");
-        }
-
+        var clusters = CheckpointEvaluation.RequireClusters(header, "--cluster");
         if (cluster < 0 || cluster >= clusters)
         {
             throw new ArgumentException($"--cluster must be 0 to {clusters - 1}: run {header.RunId}'s prior has {clusters} clusters, so {cluster} is not one of them.");

@@ -112,6 +112,7 @@ public sealed record RunSpec
 
     /// <summary>How far each centre of a clustered latent prior (<see cref="LatentClusters"/>) lies along its axis, in standard deviations; two centres are √2 times this apart.</summary>
     public double LatentClusterOffset { get; init; } = DefaultLatentClusterOffset;
+
     public long Seed { get; init; }
 
     /// <summary>Train on the first N training images; null trains on all 60,000.</summary>
