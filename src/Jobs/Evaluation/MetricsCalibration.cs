@@ -8,7 +8,7 @@ namespace DigitGan.Jobs.Evaluation;
 
 /// <summary>
 /// What the quality metrics say about sets of digits whose flaws are known: real training digits, one class only,
-/// half the classes, pixel noise, a shift, blur and binarisation. The table in docs/metrics.md comes from here, so a
+/// half the classes, uneven class shares, pixel noise, a shift, blur and binarisation. The table in docs/metrics.md comes from here, so a
 /// user can read a run's figures against it.
 /// </summary>
 public static class MetricsCalibration
@@ -31,11 +31,13 @@ public static class MetricsCalibration
 
         var real = Draw();
         using var noise = randn(real.shape, generator: generator).to(device);
+        using var coin = rand([train.Images.Count], generator: generator);
         var cases = new List<(string, Tensor)>
         {
             ("real training digits", real),
             ("one class only (the 1s)", Draw(l => l.eq(1))),
             ("half the classes (0-4)", Draw(l => l.lt(5))),
+            ("uneven classes (0-4 at 3/4 of their share)", Draw(l => l.ge(5).logical_or(coin.lt(0.75)))),
             ("pixel noise, sigma 0.1", real.add(noise.mul(0.1)).clamp(-1, 1)),
             ("pixel noise, sigma 0.3", real.add(noise.mul(0.3)).clamp(-1, 1)),
             ("shifted by 2 px", real.add(1).roll([2, 2], [2, 3]).sub(1)),
