@@ -34,7 +34,7 @@ public sealed class RunPresetsTests
         Assert.Equal((1, 16, (int?)null, 2e-4, 0.5, (double?)4e-4, StepKind.Reuse, 0.99, SamplingMode.Batch, Precision.Auto),
             (first.Epochs, first.BatchSize, first.TrainSubset, first.LearningRate, first.Beta1, first.DiscriminatorLearningRate, first.Step, first.GeneratorEma, first.Sampling, first.Precision));
         var improved = RunPresets.Get(RunPresets.Improved);
-        Assert.Equal((10, 16, (int?)null, 2e-4, 0.5, (double?)4e-4, StepKind.Alternating, 0.999, SamplingMode.Batch, Precision.Auto),
+        Assert.Equal((10, 16, (int?)null, 3e-4, 0.5, (double?)6e-4, StepKind.Alternating, 0.999, SamplingMode.Batch, Precision.Auto),
             (improved.Epochs, improved.BatchSize, improved.TrainSubset, improved.LearningRate, improved.Beta1, improved.DiscriminatorLearningRate, improved.Step, improved.GeneratorEma, improved.Sampling, improved.Precision));
         Assert.Equal((GanLoss.Hinge, DiscriminatorNorm.Spectral, 0.0), (improved.Loss, improved.DiscriminatorNorm, improved.LabelSmoothing));
         Assert.Equal((0.8, 1.0, 1.0), (first.SampleKeep, improved.SampleKeep, new RunSpec().SampleKeep));
