@@ -120,7 +120,10 @@ public sealed class DcganTrainer : IDisposable
             dLoss = DiscriminatorLoss(realLogits, fakeLogits);
             gLoss = GeneratorLoss(Spec, fakeLogits);
             Scaled(gLoss).backward(retain_graph: true, inputs: generatorParameters);
-            Scaled(dLoss).backward(inputs: discriminatorParameters);
+            var penalty = Spec.ConsistencyWeight > 0
+                ? ConsistencyPenalty(realLogits, fakeLogits, Discriminator.forward(DigitShift.Shift(cat([real, fake.detach()]), RunSpec.ConsistencyShift, Random)))
+                : null;
+            Scaled(penalty is null ? dLoss : dLoss + penalty).backward(inputs: discriminatorParameters);
             StepOptimizer(DiscriminatorOptimizer, discriminatorParameters);
             StepOptimizer(GeneratorOptimizer, generatorParameters);
         }
@@ -135,9 +138,10 @@ public sealed class DcganTrainer : IDisposable
                 fake = Generator.forward(Noise(batch));
             }
 
-            (realLogits, fakeLogits) = DiscriminateBoth(real, fake.detach());
+            Tensor? penalty;
+            (realLogits, fakeLogits, penalty) = DiscriminateBoth(real, fake.detach());
             dLoss = DiscriminatorLoss(realLogits, fakeLogits);
-            Scaled(dLoss).backward(inputs: discriminatorParameters);
+            Scaled(penalty is null ? dLoss : dLoss + penalty).backward(inputs: discriminatorParameters);
             StepOptimizer(DiscriminatorOptimizer, discriminatorParameters);
 
             gLoss = GeneratorLoss(Spec, Discriminator.forward(reuse ? fake : Generator.forward(Noise(batch))));
@@ -181,12 +185,30 @@ public sealed class DcganTrainer : IDisposable
     /// <summary>
     /// D(real) and D(fake) in one pass over both batches (D has no BatchNorm, so each logit is the same as in two
     /// passes). Used by the alternating and reuse steps: in the shared step the G loss must backpropagate through D(fake),
-    /// and a joint pass would make that backward cover the real half too (measured: 20% slower).
+    /// and a joint pass would make that backward cover the real half too (measured: 20% slower). With consistency
+    /// regularisation the same pass also scores both batches shifted, and the penalty comes back with the logits
+    /// (one pass, so spectral normalisation still takes one power iteration a step); without it the penalty is null.
     /// </summary>
-    private (Tensor Real, Tensor Fake) DiscriminateBoth(Tensor real, Tensor fake)
+    private (Tensor Real, Tensor Fake, Tensor? Penalty) DiscriminateBoth(Tensor real, Tensor fake)
     {
-        var logits = Discriminator.forward(cat([real, fake]));
-        return (logits.narrow(0, 0, real.shape[0]), logits.narrow(0, real.shape[0], fake.shape[0]));
+        var both = cat([real, fake]);
+        var regularised = Spec.ConsistencyWeight > 0;
+        var logits = Discriminator.forward(regularised ? cat([both, DigitShift.Shift(both, RunSpec.ConsistencyShift, Random)]) : both);
+        var (realLogits, fakeLogits) = (logits.narrow(0, 0, real.shape[0]), logits.narrow(0, real.shape[0], fake.shape[0]));
+        return (realLogits, fakeLogits, regularised ? ConsistencyPenalty(realLogits, fakeLogits, logits.narrow(0, both.shape[0], both.shape[0])) : null);
+    }
+
+    /// <summary>
+    /// Balanced consistency regularisation (<see cref="RunSpec.ConsistencyWeight"/>): the weight times the mean squared
+    /// change of D's logits between each real and each generated digit and its shifted copy
+    /// (<paramref name="shiftedLogits"/>: the real digits' first, then the generated ones').
+    /// </summary>
+    private Tensor ConsistencyPenalty(Tensor realLogits, Tensor fakeLogits, Tensor shiftedLogits)
+    {
+        var realCount = realLogits.shape[0];
+        var realChange = (shiftedLogits.narrow(0, 0, realCount) - realLogits).square().mean();
+        var fakeChange = (shiftedLogits.narrow(0, realCount, fakeLogits.shape[0]) - fakeLogits).square().mean();
+        return (realChange + fakeChange) * Spec.ConsistencyWeight;
     }
 
     /// <summary>True when every weight of both networks is finite.</summary>

@@ -53,6 +53,8 @@ public static class RunSpecSchema
             spec => spec.DiscriminatorNorm, (spec, value) => spec with { DiscriminatorNorm = value }),
         Double("generatorTopK", "--g-top-k", "G top-k", "G learns only from this share of each generated batch, the digits D scores most real (top-k training); 1 uses every digit (the tutorial).",
             string.Create(CultureInfo.InvariantCulture, $"{RunSpec.MinGeneratorTopK}-1"), spec => spec.GeneratorTopK, (spec, value) => spec with { GeneratorTopK = value }),
+        Double("consistencyWeight", "--d-consistency", "D consistency", string.Create(CultureInfo.InvariantCulture, $"D is also shown each digit shifted by up to {RunSpec.ConsistencyShift} px and penalised by this weight times the squared change of its score (balanced consistency regularisation); 0 is off (the tutorial)."),
+            string.Create(CultureInfo.InvariantCulture, $"0-{RunSpec.MaxConsistencyWeight}"), spec => spec.ConsistencyWeight, (spec, value) => spec with { ConsistencyWeight = value }),
         Double("generatorEma", "--g-ema", "Generator EMA", "Samples come from a moving average of G's weights with this decay, e.g. 0.999; 0 is off.", "0, or above 0 and below 1",
             spec => spec.GeneratorEma, (spec, value) => spec with { GeneratorEma = value }) with { FixedForFork = true },
         Choice("sampling", "--sampling", "Sampling BatchNorm", "Running: BatchNorm's running averages (the tutorial); Batch: the drawn batch's statistics.",

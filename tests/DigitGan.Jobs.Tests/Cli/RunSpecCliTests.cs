@@ -38,6 +38,7 @@ public sealed class RunSpecCliTests
         LabelSmoothing = 0.1,
         DiscriminatorNorm = DiscriminatorNorm.Spectral,
         GeneratorEma = 0.999,
+        ConsistencyWeight = 10,
         Sampling = SamplingMode.Batch,
     };
 

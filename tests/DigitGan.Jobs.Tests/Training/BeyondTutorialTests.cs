@@ -21,6 +21,7 @@ public sealed class BeyondTutorialTests
         DiscriminatorNorm = DiscriminatorNorm.Spectral,
         Loss = GanLoss.Hinge,
         LabelSmoothing = 0.1,
+        ConsistencyWeight = 10,
         Sampling = SamplingMode.Batch,
         Step = StepKind.Shared,
     };

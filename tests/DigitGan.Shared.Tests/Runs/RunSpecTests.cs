@@ -74,6 +74,7 @@ public sealed class RunSpecTests : IDisposable
             Step = StepKind.Alternating,
             GeneratorTopK = RunSpec.MinGeneratorTopK,
             LatentClusters = RunSpec.MaxLatentClusters,
+            ConsistencyWeight = RunSpec.MaxConsistencyWeight,
         };
         Assert.Empty(spec.Validate());
         Assert.Empty((spec with { GeneratorTopK = 1, LatentClusters = 2, NoiseDim = 2 }).Validate());
@@ -116,6 +117,9 @@ public sealed class RunSpecTests : IDisposable
         { "generatorTopK", new RunSpec { GeneratorTopK = 0.2 } },
         { "generatorTopK", new RunSpec { GeneratorTopK = 1.01 } },
         { "generatorTopK", new RunSpec { GeneratorTopK = double.NaN } },
+        { "consistencyWeight", new RunSpec { ConsistencyWeight = -1 } },
+        { "consistencyWeight", new RunSpec { ConsistencyWeight = 101 } },
+        { "consistencyWeight", new RunSpec { ConsistencyWeight = double.NaN } },
         { "latentClusters", new RunSpec { LatentClusters = 1 } },
         { "latentClusters", new RunSpec { LatentClusters = -1 } },
         { "latentClusters", new RunSpec { LatentClusters = 101, NoiseDim = 200 } },
